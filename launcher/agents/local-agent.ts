@@ -1,0 +1,127 @@
+/**
+ * Starts ranks on this machine as child processes of tsmpiexec. Each rank gets its own session
+ * (so a terminal's Ctrl-C reaches tsmpiexec alone, which then stops the ranks in order), pipes for
+ * its output, and a control socket on file descriptor 3.
+ */
+import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
+import type { Socket } from 'node:net';
+import { ControlLineDecoder, encodeControlLine } from '../../src/protocol/control-framing.js';
+import type { LauncherToRank, RankToLauncher } from '../../src/protocol/control-messages.js';
+import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from './launch-agent.js';
+import { OrphanWatchdog } from './orphan-watchdog.js';
+
+/** The file descriptor on which a rank finds its control channel. */
+export const CONTROL_FD = 3;
+
+/** Options of a {@link LocalAgent}. */
+export interface LocalAgentOptions {
+  /** Seconds the watchdog waits between SIGTERM and SIGKILL if tsmpiexec dies. */
+  readonly graceSeconds: number;
+  /** Injected for tests. */
+  readonly spawn?: typeof nodeSpawn;
+}
+
+/** A {@link LaunchAgent} for this machine. */
+export class LocalAgent implements LaunchAgent {
+  readonly host = hostname();
+  readonly #spawn: typeof nodeSpawn;
+  readonly #watchdog: OrphanWatchdog;
+  readonly #children = new Map<number, ChildProcess>();
+
+  constructor(options: LocalAgentOptions) {
+    this.#spawn = options.spawn ?? nodeSpawn;
+    this.#watchdog = new OrphanWatchdog(options.graceSeconds, this.#spawn);
+  }
+
+  start(ranks: readonly RankSpec[], events: AgentEvents): void {
+    for (const spec of ranks) this.#startRank(spec, events);
+  }
+
+  sendControl(rank: number, message: LauncherToRank): void {
+    const control = this.#children.get(rank)?.stdio[CONTROL_FD] as Socket | undefined;
+    if (control !== undefined && !control.destroyed) control.write(encodeControlLine(message));
+  }
+
+  signal(rank: number, signal: NodeJS.Signals): void {
+    const child = this.#children.get(rank);
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    killGroup(child.pid, signal);
+  }
+
+  setOutputPaused(paused: boolean): void {
+    for (const child of this.#children.values()) {
+      for (const stream of [child.stdout, child.stderr]) {
+        if (paused) stream?.pause();
+        else stream?.resume();
+      }
+    }
+  }
+
+  close(): void {
+    this.#watchdog.dismiss();
+  }
+
+  #startRank(spec: RankSpec, events: AgentEvents): void {
+    const child = this.#spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: [spec.stdin, 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.#children.set(spec.rank, child);
+    let termination: RankTermination | undefined;
+    let reported = false;
+    const report = (ended: RankTermination): void => {
+      if (reported) return;
+      reported = true;
+      events.exited(spec.rank, ended);
+    };
+
+    child.on('error', (error) => {
+      // Only a failure to start matters here; the process's own end is reported by 'close'.
+      if (child.pid === undefined) report({ code: 127, signal: null, spawnError: error });
+    });
+    if (child.pid === undefined) return;
+    this.#watchdog.watch(child.pid);
+    events.started(spec.rank, child.pid);
+
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = child[name];
+      stream?.setEncoding('utf8');
+      stream?.on('data', (text: string) => events.output(spec.rank, name, text));
+      stream?.on('end', () => events.outputEnded(spec.rank, name));
+    }
+
+    const control = child.stdio[CONTROL_FD] as Socket | undefined;
+    const decoder = new ControlLineDecoder();
+    control?.on('data', (chunk: Buffer) => {
+      let messages;
+      try {
+        messages = decoder.push(chunk);
+      } catch (error) {
+        events.controlError(spec.rank, error as Error);
+        control.destroy();
+        return;
+      }
+      for (const message of messages) events.control(spec.rank, message as RankToLauncher);
+    });
+    control?.on('error', () => {});
+
+    child.on('exit', (code, signal) => {
+      termination = { code, signal };
+      // Whatever the rank left in its session (background children holding its pipes open)
+      // goes with it: no process of a job outlives its rank.
+      killGroup(child.pid as number, 'SIGKILL');
+    });
+    child.on('close', () => report(termination ?? { code: child.exitCode, signal: child.signalCode }));
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}

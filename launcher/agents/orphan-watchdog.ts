@@ -1,0 +1,53 @@
+/**
+ * A tiny shell process that outlives tsmpiexec only to clean up after it: it reads rank process
+ * group ids from a pipe, and when the pipe closes without a "done" line (tsmpiexec was killed,
+ * even with SIGKILL) it terminates every group, then kills what is left after a grace period.
+ */
+import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+
+// POSIX sh: collect process group ids until "done" or end of input; on end of input, clean up.
+const WATCHDOG_SCRIPT = `
+groups=""
+while IFS= read -r line; do
+  case "$line" in
+    done) exit 0 ;;
+    *[!0-9]*|"") ;;
+    *) groups="$groups -$line" ;;
+  esac
+done
+[ -z "$groups" ] && exit 0
+kill -TERM -- $groups 2>/dev/null
+sleep "$1"
+kill -KILL -- $groups 2>/dev/null
+exit 0
+`;
+
+/** Watches over the process groups of a job's ranks on this node. */
+export class OrphanWatchdog {
+  readonly #child: ChildProcess;
+
+  /**
+   * @param graceSeconds - time between SIGTERM and SIGKILL when it has to clean up
+   * @param spawn - injected for tests
+   */
+  constructor(graceSeconds: number, spawn: typeof nodeSpawn = nodeSpawn) {
+    this.#child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'tsmpi-watchdog', String(graceSeconds)], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      // Its own session: a Ctrl-C meant for tsmpiexec must not take the watchdog down first.
+      detached: true,
+    });
+    this.#child.on('error', () => {});
+    this.#child.stdin?.on('error', () => {});
+    this.#child.unref();
+  }
+
+  /** Adds the process group led by `pid` to the groups it cleans up. */
+  watch(pid: number): void {
+    this.#child.stdin?.write(`${pid}\n`);
+  }
+
+  /** The job ended normally: the watchdog exits without touching anything. */
+  dismiss(): void {
+    this.#child.stdin?.end('done\n');
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The tsmpiexec command line, parsed with yargs the way mpirun users type it: `-np 4` is one
+ * option (not -n -p), and parsing stops at the program so that its own options reach it untouched.
+ */
+import yargs from 'yargs';
+import { TsmpiError } from '../../src/errors.js';
+import type { LaunchOptions } from '../launch.js';
+
+/** What the command line asks for. */
+export type CliRequest =
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly options: LaunchOptions };
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function parser(argv: readonly string[]) {
+  return yargs([...argv])
+    .scriptName('tsmpiexec')
+    .usage('Usage: tsmpiexec [options] program [args...]\n\nRuns program as N cooperating ranks. program is a .ts/.mts/.cts file (run directly), a .js/.mjs/.cjs file, or any executable.')
+    .parserConfiguration({
+      'halt-at-non-option': true,
+      'short-option-groups': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': false,
+    })
+    .help(false)
+    .version(false)
+    .option('np', { alias: ['n', 'c'], type: 'number', requiresArg: true, describe: 'Number of ranks (default: one per usable core)' })
+    .option('oversubscribe', { type: 'boolean', describe: 'Allow more ranks than usable cores' })
+    .option('x', { type: 'string', requiresArg: true, describe: 'Export VAR (from this environment) or set VAR=value for every rank; repeatable' })
+    .option('wdir', { alias: ['wd'], type: 'string', requiresArg: true, describe: 'Working directory of the ranks (default: the current directory)' })
+    .option('tag-output', { type: 'boolean', describe: 'Prefix every output line with [rank]' })
+    .option('timeout', { type: 'number', requiresArg: true, describe: 'Abort the job after SECONDS (exit code 124); also MPIEXEC_TIMEOUT' })
+    .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help and exit' })
+    .option('version', { alias: 'V', type: 'boolean', describe: 'Show the tsmpi version and exit' })
+    .epilog(
+      'Exit status: 0 when every rank exits 0; otherwise the failing rank\'s code (the lowest rank\'s when several fail, ' +
+        '128+N for a rank killed by signal N), 124 on --timeout, 130/143 when interrupted by SIGINT/SIGTERM, 2 for a bad command line.',
+    )
+    .strictOptions()
+    .exitProcess(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((message: string | undefined, error: Error | undefined) => {
+      throw new TsmpiError('ERR_USAGE', message ?? error?.message ?? 'invalid command line');
+    });
+}
+
+/** The help text. */
+export function usage(): Promise<string> {
+  return parser([]).getHelp();
+}
+
+/**
+ * Parses tsmpiexec's arguments (without the node and script paths).
+ * @throws TsmpiError ERR_USAGE naming what is wrong
+ */
+export async function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRequest> {
+  const parsed = await parser(argv).parseAsync();
+  if (parsed.help === true) return { kind: 'help', text: await usage() };
+  if (parsed.version === true) return { kind: 'version' };
+
+  const [program, ...args] = parsed._.map(String);
+  if (program === undefined || program === '') throw new TsmpiError('ERR_USAGE', 'no program was given');
+
+  const np = parsed.np;
+  if (np !== undefined && (!Number.isInteger(np) || np < 1)) {
+    throw new TsmpiError('ERR_USAGE', `-np must be a whole number of at least 1 (got ${describeArg(argv, ['-np', '--np', '-n', '-c'], np)})`);
+  }
+  const timeoutSeconds = parsed.timeout ?? timeoutFromEnvironment(env);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
+    throw new TsmpiError('ERR_USAGE', `--timeout must be a positive number of seconds (got ${describeArg(argv, ['--timeout'], timeoutSeconds)})`);
+  }
+  const wdir = parsed.wdir;
+  return {
+    kind: 'run',
+    options: {
+      program,
+      args,
+      ...(np === undefined ? {} : { np }),
+      oversubscribe: parsed.oversubscribe === true,
+      env: exportedVariables(parsed.x, env),
+      ...(wdir === undefined ? {} : { wdir }),
+      tagOutput: parsed['tag-output'] === true,
+      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    },
+  };
+}
+
+function exportedVariables(x: string | string[] | undefined, env: NodeJS.ProcessEnv): Record<string, string> {
+  const exported: Record<string, string> = {};
+  for (const item of x === undefined ? [] : Array.isArray(x) ? x : [x]) {
+    const equals = item.indexOf('=');
+    const name = equals < 0 ? item : item.slice(0, equals);
+    if (!ENV_NAME.test(name)) throw new TsmpiError('ERR_USAGE', `-x ${item}: ${JSON.stringify(name)} is not a valid variable name`);
+    if (equals >= 0) {
+      exported[name] = item.slice(equals + 1);
+      continue;
+    }
+    const value = env[name];
+    if (value === undefined) throw new TsmpiError('ERR_USAGE', `-x ${name}: ${name} is not set in this environment (use -x ${name}=value)`);
+    exported[name] = value;
+  }
+  return exported;
+}
+
+function timeoutFromEnvironment(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.MPIEXEC_TIMEOUT;
+  if (text === undefined || text.trim() === '') return undefined;
+  const seconds = Number(text);
+  if (!(seconds > 0)) throw new TsmpiError('ERR_USAGE', `MPIEXEC_TIMEOUT=${text} is not a positive number of seconds`);
+  return seconds;
+}
+
+/** The text the user typed after one of `flags`, for messages (yargs turns "abc" into NaN). */
+function describeArg(argv: readonly string[], flags: readonly string[], parsed: number): string {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const flag = flags.find((f) => arg === f || arg.startsWith(`${f}=`));
+    if (flag !== undefined) return JSON.stringify(arg === flag ? (argv[i + 1] ?? '') : arg.slice(flag.length + 1));
+  }
+  return String(parsed);
+}

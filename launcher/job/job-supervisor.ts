@@ -1,0 +1,372 @@
+/**
+ * Supervises one job from start to exit code: starts the ranks through their node agents, brings
+ * them together (rendezvous), carries their output, and ends the job as mpirun users expect: when
+ * a rank fails every other rank is stopped (SIGTERM, then SIGKILL after a grace period), the cause
+ * is printed once, and the exit code says what happened.
+ */
+import { CONTROL_PROTOCOL_VERSION, type HelloMessage, type FatalMessage, type RankToLauncher } from '../../src/protocol/control-messages.js';
+import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from '../agents/launch-agent.js';
+import { LineForwarder } from '../output/line-forwarder.js';
+import { exitCodeForSignal } from './signals.js';
+
+/** Exit code of a job stopped by --timeout (the convention of GNU timeout). */
+export const TIMEOUT_EXIT_CODE = 124;
+
+/** Why a job ended. */
+export type JobEndReason =
+  | 'success'
+  | 'rank-failed'
+  | 'timeout'
+  | 'interrupted'
+  /** A rank exited without calling init() while others waited in init() for it. */
+  | 'init-incomplete'
+  /** A rank broke the control protocol (for example a different tsmpi version). */
+  | 'protocol-error';
+
+/** How one rank ended. */
+export interface RankExit {
+  readonly rank: number;
+  readonly host: string;
+  readonly pid: number | undefined;
+  /** Exit code, or null when the process died of a signal. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** True when tsmpiexec stopped this rank because the job was ending. */
+  readonly stoppedByLauncher: boolean;
+  /** The uncaught exception or rejection the rank died of, as its first line. */
+  readonly error?: string;
+}
+
+/** What a finished job reports. */
+export interface JobResult {
+  /** The exit code tsmpiexec exits with. */
+  readonly exitCode: number;
+  readonly reason: JobEndReason;
+  /** Every rank's end, indexed by rank. */
+  readonly ranks: readonly RankExit[];
+}
+
+/** A writable the job prints to (tsmpiexec's stdout/stderr, or a test's). */
+export interface OutputSink {
+  write(text: string): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/** Clock functions, injectable for tests. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Everything the supervisor needs to run a job. */
+export interface JobPlan {
+  /** Ranks to start, with the agent of the node each runs on. */
+  readonly ranks: readonly { readonly spec: RankSpec; readonly agent: LaunchAgent }[];
+  readonly stdout: OutputSink;
+  readonly stderr: OutputSink;
+  /** Prefix every output line with its rank. */
+  readonly tagOutput: boolean;
+  /** Abort the job after this long; undefined for no limit. */
+  readonly timeoutMs: number | undefined;
+  /** Time between SIGTERM and SIGKILL when stopping ranks. */
+  readonly killGraceMs: number;
+  /** Called once the job has ended, before the result resolves (for cleanup). */
+  readonly onEnd?: () => void;
+  readonly timers?: Timers;
+}
+
+interface RankState {
+  readonly rank: number;
+  readonly agent: LaunchAgent;
+  pid: number | undefined;
+  hello: HelloMessage | undefined;
+  fatal: FatalMessage | undefined;
+  termination: RankTermination | undefined;
+  stoppedByLauncher: boolean;
+  readonly out: LineForwarder;
+  readonly err: LineForwarder;
+}
+
+type Phase = 'running' | 'stopping' | 'ended';
+
+/** A running job. */
+export class Job {
+  /** Resolves when every rank has ended. */
+  readonly result: Promise<JobResult>;
+  readonly #plan: JobPlan;
+  readonly #timers: Timers;
+  readonly #ranks: RankState[];
+  readonly #agents: LaunchAgent[];
+  #phase: Phase = 'running';
+  #reason: JobEndReason = 'success';
+  #interruptSignal: NodeJS.Signals | undefined;
+  #live: number;
+  #helloCount = 0;
+  #timeoutHandle: unknown;
+  #killHandle: unknown;
+  #outputPauses = 0;
+  #resolve!: (result: JobResult) => void;
+
+  constructor(plan: JobPlan) {
+    this.#plan = plan;
+    this.#timers = plan.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    this.result = new Promise((resolve) => (this.#resolve = resolve));
+    const multi = plan.ranks.length > 1;
+    this.#ranks = plan.ranks.map(({ spec, agent }) => {
+      const prefix = plan.tagOutput ? `[${spec.rank}] ` : '';
+      return {
+        rank: spec.rank,
+        agent,
+        pid: undefined,
+        hello: undefined,
+        fatal: undefined,
+        termination: undefined,
+        stoppedByLauncher: false,
+        out: new LineForwarder((text) => this.#emit(plan.stdout, text), prefix, multi),
+        err: new LineForwarder((text) => this.#emit(plan.stderr, text), prefix, multi),
+      };
+    });
+    this.#agents = [...new Set(plan.ranks.map(({ agent }) => agent))];
+    this.#live = this.#ranks.length;
+
+    if (plan.timeoutMs !== undefined) {
+      this.#timeoutHandle = this.#timers.setTimeout(() => this.#onTimeout(), plan.timeoutMs);
+    }
+    const events = this.#events();
+    for (const agent of this.#agents) {
+      agent.start(
+        plan.ranks.filter((entry) => entry.agent === agent).map((entry) => entry.spec),
+        events,
+      );
+    }
+  }
+
+  /**
+   * Stops the job because tsmpiexec received `signal` (Ctrl-C is SIGINT). The first call stops
+   * the ranks in order; a second kills them at once.
+   */
+  interrupt(signal: NodeJS.Signals): void {
+    if (this.#phase === 'running') {
+      this.#interruptSignal = signal;
+      this.#say(`received ${signal}; stopping ${this.#live} rank${this.#live === 1 ? '' : 's'} (repeat to kill them at once)`);
+      this.#stop('interrupted');
+    } else if (this.#phase === 'stopping') {
+      this.#interruptSignal ??= signal;
+      this.#killAll();
+    }
+  }
+
+  #events(): AgentEvents {
+    return {
+      started: (rank, pid) => {
+        (this.#ranks[rank] as RankState).pid = pid;
+      },
+      output: (rank, stream, text) => {
+        const state = this.#ranks[rank] as RankState;
+        (stream === 'stdout' ? state.out : state.err).write(text);
+      },
+      outputEnded: (rank, stream) => {
+        const state = this.#ranks[rank] as RankState;
+        (stream === 'stdout' ? state.out : state.err).end();
+      },
+      control: (rank, message) => this.#onControl(rank, message),
+      controlError: (rank, error) => this.#onProtocolError(rank, error.message),
+      exited: (rank, termination) => this.#onExit(rank, termination),
+    };
+  }
+
+  #onControl(rank: number, message: RankToLauncher): void {
+    const state = this.#ranks[rank] as RankState;
+    switch (message.type) {
+      case 'hello':
+        if (message.protocol !== CONTROL_PROTOCOL_VERSION) {
+          const reason = `rank ${rank} speaks tsmpi control protocol ${message.protocol}, this tsmpiexec speaks ${CONTROL_PROTOCOL_VERSION}; use the same tsmpi version for both`;
+          state.agent.sendControl(rank, { type: 'refused', reason });
+          this.#onProtocolError(rank, reason);
+          return;
+        }
+        if (message.rank !== rank || state.hello !== undefined) {
+          this.#onProtocolError(rank, `rank ${rank} introduced itself as rank ${message.rank}${state.hello ? ' a second time' : ''}`);
+          return;
+        }
+        state.hello = message;
+        this.#helloCount++;
+        this.#checkRendezvous();
+        return;
+      case 'fatal':
+        state.fatal = message;
+        return;
+      case 'finalized':
+        return;
+      default:
+        this.#onProtocolError(rank, `rank ${rank} sent an unknown control message ${JSON.stringify((message as { type: string }).type)}`);
+    }
+  }
+
+  #checkRendezvous(): void {
+    if (this.#helloCount === this.#ranks.length) {
+      const nodeOf = new Map(this.#agents.map((agent, index) => [agent, index]));
+      const peers = this.#ranks.map((state) => ({
+        node: nodeOf.get(state.agent) as number,
+        endpoints: (state.hello as HelloMessage).endpoints,
+      }));
+      for (const state of this.#ranks) state.agent.sendControl(state.rank, { type: 'peers', peers });
+      return;
+    }
+    if (this.#helloCount === 0 || this.#phase !== 'running') return;
+    const gone = this.#ranks.find((state) => state.termination !== undefined && state.hello === undefined);
+    if (gone === undefined) return;
+    const waiting = this.#ranks.filter((state) => state.hello !== undefined && state.termination === undefined);
+    this.#say(
+      `rank ${gone.rank} on ${gone.agent.host} exited without calling init() while ${describeRanks(waiting)} waited for it in init(); aborting the job`,
+    );
+    this.#stop('init-incomplete');
+  }
+
+  #onProtocolError(rank: number, reason: string): void {
+    if (this.#phase !== 'running') return;
+    this.#say(`${reason}; aborting the job`);
+    this.#stop('protocol-error');
+  }
+
+  #onExit(rank: number, termination: RankTermination): void {
+    const state = this.#ranks[rank] as RankState;
+    if (state.termination !== undefined) return;
+    state.termination = termination;
+    this.#live--;
+    if (failedOnItsOwn(state, termination)) {
+      const { headline, detail } = describeFailure(state, termination);
+      const stopping = this.#phase === 'running' && this.#live > 0;
+      this.#say(headline + (stopping ? '; aborting the job' : ''));
+      if (detail !== '') this.#emit(this.#plan.stderr, detail);
+      this.#stop('rank-failed');
+    } else {
+      this.#checkRendezvous();
+    }
+    if (this.#live === 0) this.#end();
+  }
+
+  #onTimeout(): void {
+    this.#timeoutHandle = undefined;
+    if (this.#phase !== 'running') return;
+    this.#say(`the job reached its time limit of ${(this.#plan.timeoutMs as number) / 1000} s (--timeout); aborting the job`);
+    this.#stop('timeout');
+  }
+
+  #stop(reason: JobEndReason): void {
+    if (this.#phase !== 'running') return;
+    this.#phase = 'stopping';
+    this.#reason = reason;
+    for (const state of this.#ranks) {
+      if (state.termination !== undefined) continue;
+      state.stoppedByLauncher = true;
+      state.agent.signal(state.rank, 'SIGTERM');
+    }
+    if (this.#live > 0) this.#killHandle = this.#timers.setTimeout(() => this.#killAll(), this.#plan.killGraceMs);
+  }
+
+  #killAll(): void {
+    for (const state of this.#ranks) {
+      if (state.termination !== undefined) continue;
+      state.stoppedByLauncher = true;
+      state.agent.signal(state.rank, 'SIGKILL');
+    }
+  }
+
+  #end(): void {
+    if (this.#phase === 'ended') return;
+    this.#phase = 'ended';
+    if (this.#timeoutHandle !== undefined) this.#timers.clearTimeout(this.#timeoutHandle);
+    if (this.#killHandle !== undefined) this.#timers.clearTimeout(this.#killHandle);
+    for (const agent of this.#agents) agent.close();
+    this.#plan.onEnd?.();
+    const ranks = this.#ranks.map((state) => rankExit(state));
+    this.#resolve({ exitCode: this.#exitCode(), reason: this.#reason, ranks });
+  }
+
+  #exitCode(): number {
+    switch (this.#reason) {
+      case 'success':
+        return 0;
+      case 'interrupted':
+        return exitCodeForSignal(this.#interruptSignal ?? 'SIGTERM');
+      case 'timeout':
+        return TIMEOUT_EXIT_CODE;
+      case 'init-incomplete':
+      case 'protocol-error':
+        return 1;
+      case 'rank-failed': {
+        // The lowest rank among those that failed on their own decides, as documented.
+        const first = this.#ranks.find((state) => failedOnItsOwn(state, state.termination as RankTermination));
+        const termination = first?.termination;
+        if (termination === undefined) return 1;
+        if (termination.spawnError !== undefined) return 127;
+        if (termination.signal !== null) return exitCodeForSignal(termination.signal);
+        return termination.code ?? 1;
+      }
+    }
+  }
+
+  #emit(sink: OutputSink, text: string): boolean {
+    const accepted = sink.write(text);
+    if (!accepted) {
+      if (this.#outputPauses++ === 0) for (const agent of this.#agents) agent.setOutputPaused(true);
+      sink.once('drain', () => {
+        if (--this.#outputPauses === 0) for (const agent of this.#agents) agent.setOutputPaused(false);
+      });
+    }
+    return accepted;
+  }
+
+  #say(line: string): void {
+    this.#emit(this.#plan.stderr, `tsmpiexec: ${line}\n`);
+  }
+}
+
+function failedOnItsOwn(state: RankState, termination: RankTermination | undefined): boolean {
+  if (termination === undefined) return false;
+  if (termination.spawnError !== undefined) return true;
+  if (termination.signal !== null) {
+    // A rank that died of the very signal tsmpiexec sent it was stopped, not failed.
+    return !(state.stoppedByLauncher && (termination.signal === 'SIGTERM' || termination.signal === 'SIGKILL'));
+  }
+  return termination.code !== 0;
+}
+
+/** One line naming the rank, its host and the cause; then the stack of an exception, if any. */
+function describeFailure(state: RankState, termination: RankTermination): { headline: string; detail: string } {
+  const who = `rank ${state.rank} on ${state.agent.host}${state.pid === undefined ? '' : ` (pid ${state.pid})`}`;
+  if (termination.spawnError !== undefined) {
+    return { headline: `${who} could not be started: ${termination.spawnError.message}`, detail: '' };
+  }
+  if (state.fatal !== undefined) {
+    const what = state.fatal.origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception';
+    const stackLines = state.fatal.stack.split('\n');
+    const rest = stackLines[0] === state.fatal.summary ? stackLines.slice(1) : stackLines;
+    return {
+      headline: `${who} failed with ${what}: ${state.fatal.summary}`,
+      detail: rest.length > 0 ? `${rest.join('\n')}\n` : '',
+    };
+  }
+  if (termination.signal !== null) return { headline: `${who} was killed by signal ${termination.signal}`, detail: '' };
+  return { headline: `${who} exited with code ${termination.code}`, detail: '' };
+}
+
+function describeRanks(ranks: readonly RankState[]): string {
+  if (ranks.length === 1) return `rank ${(ranks[0] as RankState).rank}`;
+  return `ranks ${ranks.map((state) => state.rank).join(', ')}`;
+}
+
+function rankExit(state: RankState): RankExit {
+  const termination = state.termination as RankTermination;
+  return {
+    rank: state.rank,
+    host: state.agent.host,
+    pid: state.pid,
+    code: termination.code,
+    signal: termination.signal,
+    stoppedByLauncher: state.stoppedByLauncher,
+    ...(state.fatal === undefined ? {} : { error: state.fatal.summary }),
+  };
+}
+

@@ -1,0 +1,82 @@
+/**
+ * How a program given to tsmpiexec becomes a command line: TypeScript files run under Node with
+ * tsx (no build step for the user), JavaScript files under Node, anything else as an executable
+ * found like a shell would. Node ranks also load the rank guard first.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TsmpiError } from '../../src/errors.js';
+
+/** The command that starts one rank (before per-rank environment). */
+export interface RankCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** 'typescript' and 'javascript' programs run under Node with the rank guard preloaded. */
+  readonly kind: 'typescript' | 'javascript' | 'executable';
+}
+
+const TYPESCRIPT = /\.(ts|mts|cts)$/;
+const JAVASCRIPT = /\.(js|mjs|cjs)$/;
+
+const require = createRequire(import.meta.url);
+
+function preloadUrl(): string {
+  return new URL('../../src/runtime/rank-preload.js', import.meta.url).href;
+}
+
+function tsxLoaderUrl(): string {
+  // tsx's package entry registers its ESM and CJS hooks for `node --import`.
+  return pathToFileURL(require.resolve('tsx')).href;
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolves `program` (relative paths against `cwd`) and builds its command.
+ * @throws TsmpiError ERR_USAGE when the program does not exist or cannot be read or executed
+ */
+export function rankCommand(program: string, args: readonly string[], cwd: string, path = process.env.PATH ?? ''): RankCommand {
+  if (TYPESCRIPT.test(program) || JAVASCRIPT.test(program)) {
+    const file = resolve(cwd, program);
+    if (!isReadableFile(file)) {
+      throw new TsmpiError('ERR_USAGE', `program ${program} does not exist or cannot be read (looked for ${file})`);
+    }
+    const loaders = TYPESCRIPT.test(program) ? ['--import', tsxLoaderUrl()] : [];
+    return {
+      command: process.execPath,
+      args: [...loaders, '--import', preloadUrl(), file, ...args],
+      kind: TYPESCRIPT.test(program) ? 'typescript' : 'javascript',
+    };
+  }
+  if (program.includes('/')) {
+    const file = isAbsolute(program) ? program : resolve(cwd, program);
+    if (!isExecutableFile(file)) {
+      throw new TsmpiError('ERR_USAGE', `program ${program} does not exist or is not executable (looked for ${file})`);
+    }
+    return { command: file, args: [...args], kind: 'executable' };
+  }
+  for (const dir of path.split(delimiter)) {
+    if (dir !== '' && isExecutableFile(join(dir, program))) {
+      return { command: join(dir, program), args: [...args], kind: 'executable' };
+    }
+  }
+  throw new TsmpiError('ERR_USAGE', `program ${program} was not found in PATH and is not a .ts or .js file`);
+}

@@ -1,0 +1,84 @@
+/**
+ * The first frame of every point-to-point message: a fixed 16-byte little-endian header that says
+ * who sent it, in which context, with which tag, and how the frames after it encode the value.
+ *
+ * ```
+ * offset 0  u8   magic (0xA7)
+ *        1  u8   encoding (RAW_ARRAY | PACKED_VALUE)
+ *        2  u8   raw array kind code (RAW_ARRAY only)
+ *        3  u8   reserved, 0
+ *        4  u32  context id (communicator and point-to-point / collective traffic)
+ *        8  i32  source rank in the world
+ *       12  i32  tag
+ * ```
+ */
+import { TsmpiError } from '../errors.js';
+
+/** Size of the header frame in bytes. */
+export const HEADER_BYTES = 16;
+
+const MAGIC = 0xa7;
+
+/** How the frames after the header encode the value. */
+export const Encoding = {
+  /** One frame: the bytes of a top-level Buffer or TypedArray. */
+  RawArray: 1,
+  /** One msgpack frame, then one frame per binary array lifted out of the value. */
+  PackedValue: 2,
+} as const;
+
+/** One of the {@link Encoding} values. */
+export type Encoding = (typeof Encoding)[keyof typeof Encoding];
+
+/** The fields of a header. */
+export interface MessageHeader {
+  readonly encoding: Encoding;
+  readonly kindCode: number;
+  readonly context: number;
+  readonly source: number;
+  readonly tag: number;
+}
+
+/** Writes a header frame. */
+export function writeHeader(
+  encoding: Encoding,
+  kindCode: number,
+  context: number,
+  source: number,
+  tag: number,
+): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER_BYTES);
+  frame[0] = MAGIC;
+  frame[1] = encoding;
+  frame[2] = kindCode;
+  frame[3] = 0;
+  frame.writeUInt32LE(context, 4);
+  frame.writeInt32LE(source, 8);
+  frame.writeInt32LE(tag, 12);
+  return frame;
+}
+
+/**
+ * Reads a header frame.
+ * @throws TsmpiError ERR_PROTOCOL when the frame is not a tsmpi header
+ */
+export function readHeader(frame: Uint8Array | undefined): MessageHeader {
+  if (frame === undefined || frame.byteLength !== HEADER_BYTES || frame[0] !== MAGIC) {
+    throw new TsmpiError(
+      'ERR_PROTOCOL',
+      `received a message whose first frame is not a tsmpi header (${frame?.byteLength ?? 0} bytes)`,
+    );
+  }
+  const view = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  const encoding = view[1] as Encoding;
+  if (encoding !== Encoding.RawArray && encoding !== Encoding.PackedValue) {
+    throw new TsmpiError('ERR_PROTOCOL', `received a message with unknown encoding ${encoding}`);
+  }
+  return {
+    encoding,
+    kindCode: view[2] as number,
+    context: view.readUInt32LE(4),
+    source: view.readInt32LE(8),
+    tag: view.readInt32LE(12),
+  };
+}

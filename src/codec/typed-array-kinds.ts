@@ -1,0 +1,106 @@
+/**
+ * The table of binary value kinds that travel as raw bytes, with the one-byte code each carries on
+ * the wire. Buffer is its own kind so that a Buffer arrives as a Buffer and a Uint8Array as a
+ * Uint8Array.
+ */
+
+/** Any binary view tsmpi sends as raw bytes. */
+export type RawArray =
+  | Buffer
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+
+interface RawArrayKind {
+  readonly code: number;
+  readonly name: string;
+  readonly bytesPerElement: number;
+  /** Builds a view of this kind over `length` elements of `buffer` from `byteOffset`. */
+  readonly view: (buffer: ArrayBufferLike, byteOffset: number, length: number) => RawArray;
+}
+
+function kind(
+  code: number,
+  ctor: { new (b: ArrayBufferLike, o: number, l: number): RawArray; BYTES_PER_ELEMENT: number; name: string },
+): RawArrayKind {
+  return {
+    code,
+    name: ctor.name,
+    bytesPerElement: ctor.BYTES_PER_ELEMENT,
+    view: (buffer, byteOffset, length) => new ctor(buffer, byteOffset, length),
+  };
+}
+
+const KINDS: readonly RawArrayKind[] = [
+  {
+    code: 0,
+    name: 'Buffer',
+    bytesPerElement: 1,
+    view: (buffer, byteOffset, length) => Buffer.from(buffer, byteOffset, length),
+  },
+  kind(1, Uint8Array),
+  kind(2, Uint8ClampedArray),
+  kind(3, Int8Array),
+  kind(4, Uint16Array),
+  kind(5, Int16Array),
+  kind(6, Uint32Array),
+  kind(7, Int32Array),
+  kind(8, Float32Array),
+  kind(9, Float64Array),
+  kind(10, BigInt64Array),
+  kind(11, BigUint64Array),
+];
+
+const KIND_BY_CONSTRUCTOR = new Map<unknown, RawArrayKind>(
+  KINDS.filter((k) => k.code !== 0).map((k) => [globalThis[k.name as keyof typeof globalThis], k]),
+);
+
+/**
+ * The kind of `value` when it is a Buffer or a TypedArray tsmpi sends raw, else undefined.
+ * DataView and typed arrays of other realms' subclasses are not raw arrays.
+ */
+export function rawArrayKindOf(value: unknown): RawArrayKind | undefined {
+  if (!ArrayBuffer.isView(value)) return undefined;
+  if (Buffer.isBuffer(value)) return KINDS[0];
+  return KIND_BY_CONSTRUCTOR.get(value.constructor);
+}
+
+/** The kind with wire code `code`, or undefined for an unknown code. */
+export function rawArrayKindByCode(code: number): RawArrayKind | undefined {
+  return KINDS[code];
+}
+
+/**
+ * A private copy of the bytes of `array`, in an ArrayBuffer of its own. Sending needs one because
+ * libzmq reads large buffers after send() resolves, and MPI lets the sender reuse its buffer then.
+ */
+export function copyBytes(array: ArrayBufferView): Buffer {
+  const copy = Buffer.allocUnsafeSlow(array.byteLength);
+  copy.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  return copy;
+}
+
+/**
+ * Rebuilds an array of `kind` from received bytes. A view is returned when the bytes own their
+ * ArrayBuffer exactly and are aligned for the element size; otherwise the bytes are copied, so
+ * that `result.buffer` never exposes memory beyond the value.
+ */
+export function viewReceivedBytes(kind: RawArrayKind, bytes: Uint8Array): RawArray {
+  if (bytes.byteLength % kind.bytesPerElement !== 0) {
+    throw new RangeError(`${bytes.byteLength} bytes are not a whole number of ${kind.name} elements`);
+  }
+  const length = bytes.byteLength / kind.bytesPerElement;
+  const ownsBuffer = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength;
+  if (ownsBuffer) return kind.view(bytes.buffer, 0, length);
+  const copy = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(copy).set(bytes);
+  return kind.view(copy, 0, length);
+}

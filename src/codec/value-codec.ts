@@ -1,0 +1,98 @@
+/**
+ * Turns a value into the frames of a message body and back. A top-level Buffer/TypedArray is one
+ * raw frame; anything else is one msgpack frame plus one raw frame per nested binary array.
+ */
+import { Packr, Unpackr, addExtension } from 'msgpackr';
+import { TsmpiError } from '../errors.js';
+import { Encoding } from './message-header.js';
+import { OutOfBandArray, prepareValue } from './value-preparation.js';
+import { copyBytes, rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes } from './typed-array-kinds.js';
+
+/** An encoded message body: how it is encoded and the frames that carry it. */
+export interface EncodedBody {
+  readonly encoding: Encoding;
+  /** The raw array kind, for {@link Encoding.RawArray}; 0 otherwise. */
+  readonly kindCode: number;
+  readonly frames: Buffer[];
+}
+
+// msgpackr extensions are process-wide, so the only one registered is for a class that is private
+// to tsmpi; a user's own msgpackr keeps encoding Maps, TypedArrays and everything else as before.
+const OUT_OF_BAND_EXTENSION_TYPE = 0x6f;
+
+// The frames of the message being unpacked; unpacking is synchronous, so one slot is enough.
+let framesBeingDecoded: readonly Uint8Array[] = [];
+
+addExtension({
+  Class: OutOfBandArray,
+  type: OUT_OF_BAND_EXTENSION_TYPE,
+  write: (ref: OutOfBandArray) => [ref.frameIndex, ref.kindCode],
+  read: ([frameIndex, kindCode]: [number, number]) => {
+    const kind = rawArrayKindByCode(kindCode);
+    const bytes = framesBeingDecoded[frameIndex + 1];
+    if (kind === undefined || bytes === undefined) {
+      throw new TsmpiError('ERR_PROTOCOL', `message refers to binary frame ${frameIndex} of kind ${kindCode}, which it lacks`);
+    }
+    return viewReceivedBytes(kind, bytes);
+  },
+});
+
+// Records keep plain objects and Maps apart; moreTypes carries Set, Error, RegExp, ArrayBuffer;
+// bigints of any size stay bigints.
+const PACK_OPTIONS = { useRecords: true, moreTypes: true, useBigIntExtension: true } as const;
+const packr = new Packr(PACK_OPTIONS);
+const unpackr = new Unpackr(PACK_OPTIONS);
+
+/**
+ * Encodes `value` for sending. The frames own their memory: the caller may change `value` as soon
+ * as this returns.
+ * @throws TsmpiError ERR_UNSENDABLE when part of the value cannot be sent
+ */
+export function encodeBody(value: unknown): EncodedBody {
+  const kind = rawArrayKindOf(value);
+  if (kind !== undefined) {
+    return { encoding: Encoding.RawArray, kindCode: kind.code, frames: [copyBytes(value as ArrayBufferView)] };
+  }
+  const { packable, frames } = prepareValue(value);
+  // msgpackr never overwrites a buffer it returned, so the packed frame can be sent without a copy.
+  const packed = packr.pack(packable);
+  frames.unshift(packed);
+  return { encoding: Encoding.PackedValue, kindCode: 0, frames };
+}
+
+/**
+ * Decodes a message body. Binary arrays are views of the received frames where alignment allows.
+ * @throws TsmpiError ERR_PROTOCOL when the frames do not decode
+ */
+export function decodeBody(encoding: Encoding, kindCode: number, frames: readonly Uint8Array[]): unknown {
+  if (encoding === Encoding.RawArray) {
+    const kind = rawArrayKindByCode(kindCode);
+    const bytes = frames[0];
+    if (kind === undefined || bytes === undefined || frames.length !== 1) {
+      throw new TsmpiError('ERR_PROTOCOL', `malformed raw array message (kind ${kindCode}, ${frames.length} frames)`);
+    }
+    try {
+      return viewReceivedBytes(kind, bytes);
+    } catch (error) {
+      throw new TsmpiError('ERR_PROTOCOL', `malformed raw array message: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const packed = frames[0];
+  if (packed === undefined) throw new TsmpiError('ERR_PROTOCOL', 'a packed message has no body frame');
+  framesBeingDecoded = frames;
+  try {
+    return unpackr.unpack(packed);
+  } catch (error) {
+    if (error instanceof TsmpiError) throw error;
+    throw new TsmpiError('ERR_PROTOCOL', `a message body does not decode: ${(error as Error).message}`, { cause: error });
+  } finally {
+    framesBeingDecoded = [];
+  }
+}
+
+/** The number of payload bytes in `frames` (what a receive's status reports as its size). */
+export function bodySize(frames: readonly Uint8Array[]): number {
+  let size = 0;
+  for (const frame of frames) size += frame.byteLength;
+  return size;
+}

@@ -1,0 +1,18 @@
+/**
+ * tsmpi: MPI-style message passing for TypeScript. A program calls init() to get COMM_WORLD, then
+ * exchanges values with the other ranks of its job.
+ *
+ * @example
+ * ```ts
+ * import { init, finalize } from 'tsmpi';
+ * const comm = await init();
+ * console.log(`I am rank ${comm.rank} in group of ${comm.size} processes.`);
+ * await finalize();
+ * ```
+ * @packageDocumentation
+ */
+export { init, finalize, isInitialized, isFinalized } from './runtime/world.js';
+export { Comm, ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB } from './comm/communicator.js';
+export { Status } from './comm/status.js';
+export { Request, waitAll, waitAny, testAll } from './comm/request.js';
+export { TsmpiError, isTsmpiError, TSMPI_ERROR_CODES, type TsmpiErrorCode } from './errors.js';

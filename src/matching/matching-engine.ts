@@ -1,0 +1,125 @@
+/**
+ * MPI message matching. Arriving messages meet posted receives: a message goes to the earliest
+ * posted receive it matches, and a receive takes the earliest arrived message it matches. Because
+ * the transport delivers each sender's messages in order, messages from one sender with one tag
+ * are received in the order they were sent.
+ */
+/** Matches any source in a receive or probe. */
+export const ANY_SOURCE = -1;
+/** Matches any tag in a receive or probe. */
+export const ANY_TAG = -1;
+
+/** A message as the matching engine sees it: addressing plus the undecoded body. */
+export interface Envelope {
+  /** Context id of the communicator traffic it belongs to. */
+  readonly context: number;
+  /** World rank of the sender. */
+  readonly source: number;
+  readonly tag: number;
+  readonly encoding: number;
+  readonly kindCode: number;
+  /** The body frames (everything after the header). */
+  readonly body: Uint8Array[];
+  /** Body size in bytes. */
+  readonly size: number;
+}
+
+interface Waiter {
+  readonly context: number;
+  readonly source: number;
+  readonly tag: number;
+  readonly resolve: (envelope: Envelope) => void;
+  readonly reject: (error: Error) => void;
+}
+
+function matches(waiter: Waiter, envelope: Envelope): boolean {
+  return (
+    waiter.context === envelope.context &&
+    (waiter.source === ANY_SOURCE || waiter.source === envelope.source) &&
+    (waiter.tag === ANY_TAG || waiter.tag === envelope.tag)
+  );
+}
+
+/** Queues of posted receives, pending probes and unexpected messages. */
+export class MatchingEngine {
+  readonly #unexpected: Envelope[] = [];
+  readonly #receives: Waiter[] = [];
+  readonly #probes: Waiter[] = [];
+  #closedWith: Error | undefined;
+
+  /** True while some receive or probe is waiting for a message that has not arrived. */
+  get hasWaiters(): boolean {
+    return this.#receives.length > 0 || this.#probes.length > 0;
+  }
+
+  /** Number of messages that arrived before a receive matched them. */
+  get unexpectedCount(): number {
+    return this.#unexpected.length;
+  }
+
+  /** Hands an arrived message to the earliest matching receive, or keeps it as unexpected. */
+  deliver(envelope: Envelope): void {
+    if (this.#probes.length > 0) {
+      for (let i = 0; i < this.#probes.length; ) {
+        const probe = this.#probes[i] as Waiter;
+        if (matches(probe, envelope)) {
+          this.#probes.splice(i, 1);
+          probe.resolve(envelope);
+        } else i++;
+      }
+    }
+    const index = this.#receives.findIndex((waiter) => matches(waiter, envelope));
+    if (index >= 0) {
+      const [waiter] = this.#receives.splice(index, 1);
+      (waiter as Waiter).resolve(envelope);
+      return;
+    }
+    this.#unexpected.push(envelope);
+  }
+
+  /**
+   * Posts a receive; resolves with the earliest matching message, now or when one arrives.
+   * `source` is a world rank or ANY_SOURCE.
+   */
+  receive(context: number, source: number, tag: number): Promise<Envelope> {
+    const found = this.#takeUnexpected(context, source, tag, true);
+    if (found !== undefined) return Promise.resolve(found);
+    return this.#wait(this.#receives, context, source, tag);
+  }
+
+  /** Like {@link receive} but leaves the message queued for a later receive. */
+  probe(context: number, source: number, tag: number): Promise<Envelope> {
+    const found = this.#takeUnexpected(context, source, tag, false);
+    if (found !== undefined) return Promise.resolve(found);
+    return this.#wait(this.#probes, context, source, tag);
+  }
+
+  /** The earliest queued message matching, without removing it, or undefined. */
+  peek(context: number, source: number, tag: number): Envelope | undefined {
+    return this.#takeUnexpected(context, source, tag, false);
+  }
+
+  /** Fails every waiting receive and probe with `error`, and every later one too. */
+  close(error: Error): void {
+    this.#closedWith = error;
+    for (const waiter of [...this.#receives.splice(0), ...this.#probes.splice(0)]) waiter.reject(error);
+    this.#unexpected.length = 0;
+  }
+
+  #takeUnexpected(context: number, source: number, tag: number, remove: boolean): Envelope | undefined {
+    const probe = { context, source, tag } as Waiter;
+    const index = this.#unexpected.findIndex((envelope) => matches(probe, envelope));
+    if (index < 0) return undefined;
+    const envelope = this.#unexpected[index] as Envelope;
+    if (remove) this.#unexpected.splice(index, 1);
+    return envelope;
+  }
+
+  #wait(queue: Waiter[], context: number, source: number, tag: number): Promise<Envelope> {
+    if (this.#closedWith !== undefined) return Promise.reject(this.#closedWith);
+    return new Promise<Envelope>((resolve, reject) => {
+      queue.push({ context, source, tag, resolve, reject });
+    });
+  }
+}
+

@@ -1,0 +1,167 @@
+/**
+ * Runs the built tsmpiexec as a user would, and checks afterwards that no process of the job is
+ * left: every process of a job inherits a unique marker variable, found in /proc/PID/environ.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The project root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The built command line, as npm installs it. */
+export const TSMPIEXEC = fileURLToPath(new URL('../../dist/launcher/bin/tsmpiexec.js', import.meta.url));
+/** A fixture's path. */
+export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+const MARKER_VARIABLE = 'TSMPI_TEST_MARKER';
+
+/** How a tsmpiexec run ended. */
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly marker: string;
+}
+
+/** Options for {@link startTsmpiexec}. */
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Text for tsmpiexec's standard input (closed after it); by default stdin is empty. */
+  readonly input?: string;
+  /** The run fails the test if it lasts longer (milliseconds). */
+  readonly timeoutMs?: number;
+}
+
+/** A tsmpiexec process under test. */
+export interface RunningTsmpiexec {
+  readonly child: ChildProcess;
+  readonly marker: string;
+  /** Resolves once tsmpiexec exits and its output is read. */
+  readonly done: Promise<RunResult>;
+  /** Resolves when `text` has appeared on stdout or stderr. */
+  waitForOutput(text: string): Promise<void>;
+}
+
+/** Starts tsmpiexec with `args`. */
+export function startTsmpiexec(args: readonly string[], options: RunOptions = {}): RunningTsmpiexec {
+  const marker = randomUUID();
+  const child = spawn(process.execPath, [TSMPIEXEC, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env, [MARKER_VARIABLE]: marker },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const watchers: { text: string; resolve: () => void }[] = [];
+  const onText = (): void => {
+    for (let i = watchers.length - 1; i >= 0; i--) {
+      const watcher = watchers[i] as { text: string; resolve: () => void };
+      if (stdout.includes(watcher.text) || stderr.includes(watcher.text)) {
+        watchers.splice(i, 1);
+        watcher.resolve();
+      }
+    }
+  };
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+    onText();
+  });
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+    onText();
+  });
+  child.stdin.on('error', () => {});
+  child.stdin.end(options.input ?? '');
+
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const done = new Promise<RunResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tsmpiexec ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, marker });
+    });
+  });
+  return {
+    child,
+    marker,
+    done,
+    waitForOutput: (text) =>
+      new Promise<void>((resolve) => {
+        watchers.push({ text, resolve });
+        onText();
+      }),
+  };
+}
+
+/**
+ * Runs tsmpiexec to its end, then checks that no process of the job is left.
+ * @throws when a process of the job survives
+ */
+export async function runTsmpiexec(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const run = startTsmpiexec(args, options);
+  const result = await run.done;
+  await assertNoProcessLeft(run.marker);
+  return result;
+}
+
+/** PIDs of live processes whose environment carries `marker`. */
+export function processesWithMarker(marker: string): number[] {
+  const needle = `${MARKER_VARIABLE}=${marker}`;
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
+    } catch {
+      continue;
+    }
+    if (environ.split('\0').includes(needle) && !isZombie(entry)) found.push(Number(entry));
+  }
+  return found;
+}
+
+function isZombie(pid: string): boolean {
+  try {
+    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1').replace(/^.*\)/, ' '));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Fails unless every process of the job is gone within `withinMs` (processes exit asynchronously,
+ * so they get a short moment; nothing of a job may survive longer).
+ */
+export async function assertNoProcessLeft(marker: string, withinMs = 3000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const left = processesWithMarker(marker);
+    if (left.length === 0) return;
+    if (Date.now() > deadline) {
+      const described = left.map((pid) => {
+        try {
+          return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ')}`;
+        } catch {
+          return String(pid);
+        }
+      });
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      throw new Error(`processes of the job were left behind:\n${described.join('\n')}`);
+    }
+    // No event announces the end of a process that is not our child: poll until the deadline.
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * tsmpiexec on one machine: starting N ranks of each program kind, the per-rank environment,
+ * output handling, stdin, -x and --wdir, and the command-line errors that start nothing.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir, availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { launch } from 'tsmpi/launcher';
+import { fixture, runTsmpiexec } from '../helpers/run-tsmpiexec.js';
+
+interface Seen {
+  rank: number;
+  size: number;
+  cwd: string;
+  args: string[];
+  env: Record<string, string | undefined>;
+}
+
+const parseSeen = (stdout: string): Seen[] =>
+  stdout.trim().split('\n').map((line) => JSON.parse(line) as Seen).sort((a, b) => a.rank - b.rank);
+
+describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
+  for (const size of [1, 2, 4, 8]) {
+    it(`runs examples/hello.ts as ${size} ranks`, { timeout: 60_000 }, async () => {
+      const result = await runTsmpiexec(['--oversubscribe', '-np', String(size), 'examples/hello.ts']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(
+        result.stdout.trim().split('\n').sort(),
+        Array.from({ length: size }, (_, r) => `I am rank ${r} in group of ${size} processes.`).sort(),
+      );
+      assert.equal(result.stderr, '');
+    });
+  }
+
+  it('gives each rank its identity in the variables Open MPI and MPICH scripts read', { timeout: 60_000 }, async () => {
+    const result = await runTsmpiexec(['-n', '2', '-x', 'EXPORTED=yes', fixture('environment.ts'), 'a', '--flag', 'b c']);
+    assert.equal(result.code, 0, result.stderr);
+    const seen = parseSeen(result.stdout);
+    assert.equal(seen.length, 2);
+    for (const [rank, info] of seen.entries()) {
+      assert.equal(info.rank, rank);
+      assert.equal(info.size, 2);
+      assert.deepEqual(info.args, ['a', '--flag', 'b c']);
+      assert.deepEqual(info.env, {
+        TSMPI_RANK: String(rank),
+        TSMPI_SIZE: '2',
+        TSMPI_LOCAL_RANK: String(rank),
+        TSMPI_LOCAL_SIZE: '2',
+        OMPI_COMM_WORLD_RANK: String(rank),
+        OMPI_COMM_WORLD_SIZE: '2',
+        OMPI_COMM_WORLD_LOCAL_RANK: String(rank),
+        PMI_RANK: String(rank),
+        PMI_SIZE: '2',
+        EXPORTED: 'yes',
+      });
+    }
+  });
+
+  it('exports a variable by name with -x VAR and runs in --wdir', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsmpi-wdir-'));
+    try {
+      const result = await runTsmpiexec(['-np', '1', '-x', 'EXPORTED', '--wdir', dir, fixture('environment.ts')], {
+        env: { EXPORTED: 'from-parent' },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      const [seen] = parseSeen(result.stdout);
+      assert.equal(seen?.cwd, dir);
+      assert.equal(seen?.env.EXPORTED, 'from-parent');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('defaults -np to the usable cores', { timeout: 60_000 }, async () => {
+    const result = await runTsmpiexec(['examples/hello.ts']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim().split('\n').length, availableParallelism());
+  });
+
+  it('runs any executable, as mpirun does (tsmpiexec -np 2 hostname)', { timeout: 30_000 }, async () => {
+    const result = await runTsmpiexec(['-np', '2', 'hostname']);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0], lines[1]);
+  });
+
+  it('runs .mjs programs and executables given by path', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsmpi-prog-'));
+    try {
+      writeFileSync(join(dir, 'plain.mjs'), 'console.log(`js rank ${process.env.TSMPI_RANK}`);\n');
+      writeFileSync(join(dir, 'script.sh'), '#!/bin/sh\necho "sh rank $OMPI_COMM_WORLD_RANK"\n');
+      chmodSync(join(dir, 'script.sh'), 0o755);
+      const js = await runTsmpiexec(['-np', '2', join(dir, 'plain.mjs')]);
+      assert.equal(js.code, 0, js.stderr);
+      assert.deepEqual(js.stdout.trim().split('\n').sort(), ['js rank 0', 'js rank 1']);
+      const sh = await runTsmpiexec(['-np', '2', join(dir, 'script.sh')]);
+      assert.equal(sh.code, 0, sh.stderr);
+      assert.deepEqual(sh.stdout.trim().split('\n').sort(), ['sh rank 0', 'sh rank 1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps lines whole and tags them with --tag-output', { timeout: 60_000 }, async () => {
+    // Each rank writes many long lines in small pieces; no line may mix two ranks.
+    const script = 'for i in $(seq 1 200); do printf "rank%s-" $TSMPI_RANK; printf "%0400d" 0; printf "\\n"; done; printf "no newline at end"';
+    const result = await runTsmpiexec(['--tag-output', '-np', '2', 'sh', '-c', script]);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.split('\n').filter((line) => line !== '');
+    assert.equal(lines.length, 2 * 201);
+    for (const line of lines) {
+      const match = /^\[(\d)\] (?:rank(\d)-0{400}|no newline at end)$/.exec(line);
+      assert.ok(match, `mixed or malformed line: ${line.slice(0, 60)}...`);
+      if (match[2] !== undefined) assert.equal(match[1], match[2]);
+    }
+  });
+
+  it('gives standard input to rank 0 only', { timeout: 60_000 }, async () => {
+    const result = await runTsmpiexec(['-np', '2', fixture('echo-stdin.ts')], { input: 'line one\nline two\n' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.stdout.trim().split('\n').sort(), [
+      'rank 0 read "line one\\nline two\\n"',
+      'rank 1 read ""',
+    ]);
+  });
+
+  const badCommandLines: [string, string[], RegExp][] = [
+    ['an unknown option', ['--bogus', '-np', '2', 'examples/hello.ts'], /Unknown argument: bogus/],
+    ['-np 0', ['-np', '0', 'examples/hello.ts'], /-np must be a whole number of at least 1 \(got "0"\)/],
+    ['-np abc', ['-np', 'abc', 'examples/hello.ts'], /-np must be a whole number of at least 1 \(got "abc"\)/],
+    ['a missing program', ['-np', '2', 'does-not-exist.ts'], /program does-not-exist\.ts does not exist or cannot be read/],
+    ['no program', ['-np', '2'], /no program was given/],
+    ['an unknown executable', ['-np', '2', 'no-such-command-xyz'], /program no-such-command-xyz was not found in PATH/],
+    ['-x without a value that is unset', ['-x', 'SURELY_UNSET_VAR_123', 'hostname'], /SURELY_UNSET_VAR_123 is not set/],
+    ['a negative --timeout', ['--timeout', '-1', 'hostname'], /--timeout must be a positive number/],
+    ['a --wdir that does not exist', ['--wdir', '/nonexistent/dir', 'hostname'], /working directory \/nonexistent\/dir does not exist/],
+  ];
+  for (const [what, args, message] of badCommandLines) {
+    it(`refuses ${what} with exit 2, a message and the usage, starting nothing`, { timeout: 30_000 }, async () => {
+      const result = await runTsmpiexec(args);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, message);
+      assert.match(result.stderr, /Usage: tsmpiexec \[options\] program/);
+      assert.equal(result.stdout, '');
+    });
+  }
+
+  it('refuses more ranks than cores without --oversubscribe', { timeout: 30_000 }, async () => {
+    const result = await runTsmpiexec(['-np', String(availableParallelism() + 1), 'hostname']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /ranks were requested but this machine has \d+ usable cores?; pass --oversubscribe/);
+    assert.equal(result.stdout, '');
+  });
+
+  it('documents every option in --help', { timeout: 30_000 }, async () => {
+    const result = await runTsmpiexec(['--help']);
+    assert.equal(result.code, 0);
+    for (const option of ['--np', '--oversubscribe', '-x', '--wdir', '--tag-output', '--timeout', '--help', '--version']) {
+      assert.ok(result.stdout.includes(option), `--help does not mention ${option}`);
+    }
+  });
+
+  it('is a library: launch() resolves with every rank\'s exit status', { timeout: 60_000 }, async () => {
+    const chunks: string[] = [];
+    const sink = { write: (text: string) => (chunks.push(text), true), once: () => sink };
+    const result = await launch({ np: 2, program: fixture('fail.ts'), args: ['exit', '1', '5'], stdout: sink, stderr: sink });
+    assert.equal(result.exitCode, 5);
+    assert.equal(result.reason, 'rank-failed');
+    assert.equal(result.ranks.length, 2);
+    assert.equal(result.ranks[1]?.code, 5);
+    assert.equal(result.ranks[1]?.stoppedByLauncher, false);
+    assert.equal(result.ranks[0]?.stoppedByLauncher, true);
+    assert.match(chunks.join(''), /rank 1 on \S+ \(pid \d+\) exited with code 5; aborting the job/);
+    await assert.rejects(launch({ np: 0, program: 'hostname' }), { code: 'ERR_USAGE' });
+  });
+});

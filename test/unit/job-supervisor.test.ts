@@ -1,0 +1,192 @@
+/**
+ * The supervisor's decisions, driven through a fake agent and fake timers: which signals go to
+ * which ranks, when, and which exit code comes out.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from '../../launcher/agents/launch-agent.js';
+import { Job, TIMEOUT_EXIT_CODE, type Timers } from '../../launcher/job/job-supervisor.js';
+import type { LauncherToRank } from '../../src/protocol/control-messages.js';
+
+class FakeAgent implements LaunchAgent {
+  readonly host = 'fakehost';
+  events!: AgentEvents;
+  readonly signals: [number, NodeJS.Signals][] = [];
+  readonly sent: [number, LauncherToRank][] = [];
+  closed = false;
+  start(ranks: readonly RankSpec[], events: AgentEvents): void {
+    this.events = events;
+    for (const spec of ranks) events.started(spec.rank, 1000 + spec.rank);
+  }
+  sendControl(rank: number, message: LauncherToRank): void {
+    this.sent.push([rank, message]);
+  }
+  signal(rank: number, signal: NodeJS.Signals): void {
+    this.signals.push([rank, signal]);
+  }
+  setOutputPaused(): void {}
+  close(): void {
+    this.closed = true;
+  }
+  exit(rank: number, termination: Partial<RankTermination>): void {
+    this.events.exited(rank, { code: null, signal: null, ...termination });
+  }
+}
+
+class FakeTimers implements Timers {
+  readonly pending = new Map<number, { callback: () => void; ms: number }>();
+  #next = 1;
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = this.#next++;
+    this.pending.set(id, { callback, ms });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  fire(ms: number): void {
+    for (const [id, timer] of this.pending) {
+      if (timer.ms === ms) {
+        this.pending.delete(id);
+        timer.callback();
+      }
+    }
+  }
+}
+
+function makeJob(size: number, options: { timeoutMs?: number } = {}) {
+  const agent = new FakeAgent();
+  const timers = new FakeTimers();
+  const stderr: string[] = [];
+  const sink = (into: string[]) => ({ write: (text: string) => (into.push(text), true), once: () => undefined });
+  const spec = (rank: number): RankSpec => ({ rank, command: 'x', args: [], cwd: '/', env: {}, stdin: 'ignore' });
+  const job = new Job({
+    ranks: Array.from({ length: size }, (_, rank) => ({ spec: spec(rank), agent })),
+    stdout: sink([]),
+    stderr: sink(stderr),
+    tagOutput: false,
+    timeoutMs: options.timeoutMs,
+    killGraceMs: 3000,
+    timers,
+  });
+  return { job, agent, timers, stderr };
+}
+
+const hello = (rank: number) => ({ type: 'hello' as const, protocol: 1, rank, pid: 1000 + rank, endpoints: { ipc: `ipc://${rank}` } });
+
+describe('job supervisor', { timeout: 10_000 }, () => {
+  it('hands out the peer table once every rank has said hello', () => {
+    const { agent } = makeJob(3);
+    agent.events.control(0, hello(0));
+    agent.events.control(2, hello(2));
+    assert.equal(agent.sent.length, 0);
+    agent.events.control(1, hello(1));
+    assert.equal(agent.sent.length, 3);
+    const peers = agent.sent[0]?.[1];
+    assert.deepEqual(peers, { type: 'peers', peers: [0, 1, 2].map((r) => ({ node: 0, endpoints: { ipc: `ipc://${r}` } })) });
+  });
+
+  it('refuses a rank of another protocol version and aborts', async () => {
+    const { job, agent, stderr } = makeJob(2);
+    agent.events.control(0, { ...hello(0), protocol: 99 });
+    assert.equal(agent.sent[0]?.[1].type, 'refused');
+    assert.deepEqual(agent.signals, [[0, 'SIGTERM'], [1, 'SIGTERM']]);
+    agent.exit(0, { signal: 'SIGTERM' });
+    agent.exit(1, { signal: 'SIGTERM' });
+    const result = await job.result;
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.reason, 'protocol-error');
+    assert.match(stderr.join(''), /speaks tsmpi control protocol 99/);
+  });
+
+  it('exits 0 when every rank exits 0', async () => {
+    const { job, agent } = makeJob(2);
+    agent.exit(1, { code: 0 });
+    agent.exit(0, { code: 0 });
+    const result = await job.result;
+    assert.equal(result.exitCode, 0);
+    assert.equal(agent.closed, true);
+    assert.deepEqual(agent.signals, []);
+  });
+
+  it('stops the others with SIGTERM, then SIGKILL after the grace period, and exits with the failing code', async () => {
+    const { job, agent, timers, stderr } = makeJob(3);
+    agent.exit(1, { code: 4 });
+    assert.deepEqual(agent.signals, [[0, 'SIGTERM'], [2, 'SIGTERM']]);
+    agent.exit(0, { signal: 'SIGTERM' });
+    timers.fire(3000);
+    assert.deepEqual(agent.signals.slice(2), [[2, 'SIGKILL']]);
+    agent.exit(2, { signal: 'SIGKILL' });
+    const result = await job.result;
+    assert.equal(result.exitCode, 4);
+    assert.equal(result.reason, 'rank-failed');
+    assert.deepEqual(result.ranks.map((r) => r.stoppedByLauncher), [true, false, true]);
+    assert.equal(stderr.join(''), 'tsmpiexec: rank 1 on fakehost (pid 1001) exited with code 4; aborting the job\n');
+  });
+
+  it('takes the lowest rank\'s code when several fail on their own', async () => {
+    const { job, agent } = makeJob(4);
+    agent.exit(3, { code: 5 });
+    agent.exit(1, { code: 6 });
+    agent.exit(0, { signal: 'SIGTERM' });
+    agent.exit(2, { signal: 'SIGSEGV' });
+    assert.equal((await job.result).exitCode, 6);
+  });
+
+  it('reports a signal death as 128 + signal, and an uncaught exception with its stack', async () => {
+    const { job, agent, stderr } = makeJob(2);
+    agent.events.control(1, { type: 'fatal', rank: 1, origin: 'uncaughtException', summary: 'Error: x', stack: 'Error: x\n    at f (a.ts:1:1)' });
+    agent.exit(1, { code: 1 });
+    agent.exit(0, { signal: 'SIGKILL' });
+    const result = await job.result;
+    assert.equal(result.exitCode, 1);
+    assert.equal(result.ranks[1]?.error, 'Error: x');
+    assert.equal(stderr.join(''), 'tsmpiexec: rank 1 on fakehost (pid 1001) failed with an uncaught exception: Error: x; aborting the job\n    at f (a.ts:1:1)\n');
+
+    const other = makeJob(1);
+    other.agent.exit(0, { signal: 'SIGSEGV' });
+    assert.equal((await other.job.result).exitCode, 139);
+  });
+
+  it('times out with exit code 124', async () => {
+    const { job, agent, timers, stderr } = makeJob(2, { timeoutMs: 5000 });
+    timers.fire(5000);
+    assert.deepEqual(agent.signals, [[0, 'SIGTERM'], [1, 'SIGTERM']]);
+    agent.exit(0, { signal: 'SIGTERM' });
+    agent.exit(1, { signal: 'SIGTERM' });
+    const result = await job.result;
+    assert.equal(result.exitCode, TIMEOUT_EXIT_CODE);
+    assert.match(stderr.join(''), /time limit of 5 s/);
+  });
+
+  it('stops in order on the first interrupt and kills at once on the second', async () => {
+    const { job, agent } = makeJob(2);
+    job.interrupt('SIGINT');
+    assert.deepEqual(agent.signals, [[0, 'SIGTERM'], [1, 'SIGTERM']]);
+    job.interrupt('SIGINT');
+    assert.deepEqual(agent.signals.slice(2), [[0, 'SIGKILL'], [1, 'SIGKILL']]);
+    agent.exit(0, { signal: 'SIGKILL' });
+    agent.exit(1, { signal: 'SIGKILL' });
+    const result = await job.result;
+    assert.equal(result.exitCode, 130);
+    assert.equal(result.reason, 'interrupted');
+  });
+
+  it('aborts when a rank exits without init() while another waits in init()', async () => {
+    const { job, agent, stderr } = makeJob(3);
+    agent.events.control(0, hello(0));
+    agent.exit(2, { code: 0 });
+    assert.deepEqual(agent.signals, [[0, 'SIGTERM'], [1, 'SIGTERM']]);
+    agent.exit(0, { signal: 'SIGTERM' });
+    agent.exit(1, { signal: 'SIGTERM' });
+    assert.equal((await job.result).exitCode, 1);
+    assert.match(stderr.join(''), /rank 2 on fakehost exited without calling init\(\) while rank 0 waited for it in init\(\)/);
+  });
+
+  it('lets ranks that never call init() finish normally', async () => {
+    const { job, agent } = makeJob(2);
+    agent.exit(0, { code: 0 });
+    agent.exit(1, { code: 0 });
+    assert.equal((await job.result).exitCode, 0);
+  });
+});

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeBody, encodeBody } from '../../src/codec/value-codec.js';
+import { Encoding, readHeader, writeHeader } from '../../src/codec/message-header.js';
+import { isTsmpiError } from '../../src/errors.js';
+import { difference, sampleValues } from '../fixtures/lib/sample-values.js';
+
+const roundTrip = (value: unknown): unknown => {
+  const body = encodeBody(value);
+  return decodeBody(body.encoding, body.kindCode, body.frames);
+};
+
+describe('value codec', { timeout: 10_000 }, () => {
+  for (const [name, value] of sampleValues()) {
+    it(`round-trips ${name}`, () => {
+      assert.equal(difference(value, roundTrip(value)), undefined);
+    });
+  }
+
+  it('sends a top-level typed array as one raw frame, not through the serializer', () => {
+    const array = new Float64Array([1, 2, 3]);
+    const body = encodeBody(array);
+    assert.equal(body.encoding, Encoding.RawArray);
+    assert.equal(body.frames.length, 1);
+    assert.equal(body.frames[0]?.byteLength, 24);
+  });
+
+  it('lifts nested typed arrays out of the packed frame', () => {
+    const big = new Float64Array(10_000);
+    const body = encodeBody({ a: [big], b: new Int8Array(3) });
+    assert.equal(body.encoding, Encoding.PackedValue);
+    assert.equal(body.frames.length, 3);
+    assert.ok((body.frames[0]?.byteLength ?? Infinity) < 100, 'the packed frame must not hold the array bytes');
+    assert.equal(body.frames[1]?.byteLength, 80_000);
+  });
+
+  it('copies the sender\'s bytes at the call, so the sender may reuse its buffer', () => {
+    const array = new Int32Array([1, 2, 3]);
+    const nested = { data: new Uint16Array([4, 5]) };
+    const raw = encodeBody(array);
+    const packed = encodeBody(nested);
+    array.fill(0);
+    nested.data.fill(0);
+    assert.deepEqual(decodeBody(raw.encoding, raw.kindCode, raw.frames), new Int32Array([1, 2, 3]));
+    assert.deepEqual(decodeBody(packed.encoding, packed.kindCode, packed.frames), { data: new Uint16Array([4, 5]) });
+  });
+
+  it('does not change the value it encodes', () => {
+    const value = { list: [new Float32Array([1]), 2], map: new Map([['k', new Uint8Array([3])]]) };
+    encodeBody(value);
+    assert.ok(value.list[0] instanceof Float32Array);
+    assert.ok(value.map.get('k') instanceof Uint8Array);
+  });
+
+  it('decodes misaligned received bytes by copying them', () => {
+    const body = encodeBody(new Float64Array([1.5, 2.5]));
+    const shifted = Buffer.alloc(17);
+    shifted.set(body.frames[0] as Buffer, 1);
+    const decoded = decodeBody(body.encoding, body.kindCode, [shifted.subarray(1)]) as Float64Array;
+    assert.deepEqual([...decoded], [1.5, 2.5]);
+    assert.equal(decoded.byteOffset, 0);
+  });
+
+  const unsendable: [string, unknown, RegExp][] = [
+    ['a nested function', { data: { items: [1, 2, 3, { callback() {} }] } }, /^data\.data\.items\[3\]\.callback is a function/],
+    ['a symbol', [Symbol('x')], /^data\[0\] is a symbol/],
+    ['a circular structure', (() => { const a: unknown[] = []; a.push({ a }); return a; })(), /^data\[0\]\.a refers back/],
+    ['a class instance', { when: new (class Sample {})() }, /^data\.when is an instance of Sample/],
+    ['a Promise', { p: Promise.resolve() }, /^data\.p is a Promise/],
+    ['a WeakMap in a Map value', new Map([['k', new WeakMap()]]), /^data\.get\("k"\) is a WeakMap/],
+    ['a function in a Set', new Set([1, () => 2]), /^data<Set item 1> is a function/],
+    ['an odd key', { 'my key': () => 1 }, /^data\["my key"\] is a function/],
+  ];
+  for (const [name, value, message] of unsendable) {
+    it(`refuses ${name}, naming its path`, () => {
+      assert.throws(() => encodeBody(value), (error: unknown) => isTsmpiError(error, 'ERR_UNSENDABLE') && message.test(error.message));
+    });
+  }
+
+  it('allows the same object twice when it is not a cycle', () => {
+    const shared = { x: 1 };
+    assert.deepEqual(roundTrip([shared, shared]), [{ x: 1 }, { x: 1 }]);
+  });
+
+  it('rejects frames that are not a tsmpi message', () => {
+    assert.throws(() => readHeader(Buffer.from('garbage')), (e: unknown) => isTsmpiError(e, 'ERR_PROTOCOL'));
+    const header = writeHeader(Encoding.PackedValue, 0, 0, 0, 0);
+    header[1] = 99;
+    assert.throws(() => readHeader(header), (e: unknown) => isTsmpiError(e, 'ERR_PROTOCOL'));
+    assert.throws(() => decodeBody(Encoding.RawArray, 77, [Buffer.alloc(8)]), (e: unknown) => isTsmpiError(e, 'ERR_PROTOCOL'));
+    assert.throws(() => decodeBody(Encoding.RawArray, 9, [Buffer.alloc(7)]), (e: unknown) => isTsmpiError(e, 'ERR_PROTOCOL'));
+    const truncated = Buffer.from([0x92, 1]);
+    assert.throws(() => decodeBody(Encoding.PackedValue, 0, [truncated]), (e: unknown) => isTsmpiError(e, 'ERR_PROTOCOL'));
+    const trailing = Buffer.from([1, 2, 3]);
+    assert.throws(() => decodeBody(Encoding.PackedValue, 0, [trailing]), (e: unknown) => isTsmpiError(e, 'ERR_PROTOCOL'));
+    const missingFrame = encodeBody({ a: new Float64Array(2) });
+    assert.throws(() => decodeBody(missingFrame.encoding, 0, missingFrame.frames.slice(0, 1)), (e: unknown) => isTsmpiError(e, 'ERR_PROTOCOL'));
+  });
+
+  it('round-trips header fields', () => {
+    const header = readHeader(writeHeader(Encoding.RawArray, 9, 123456, 7, 2 ** 31 - 1));
+    assert.deepEqual(header, { encoding: Encoding.RawArray, kindCode: 9, context: 123456, source: 7, tag: 2 ** 31 - 1 });
+  });
+});
