@@ -79,9 +79,10 @@ export function startJob(options: LaunchOptions): Job {
   const killGraceSeconds = options.killGraceSeconds ?? DEFAULT_KILL_GRACE_SECONDS;
 
   const jobId = `${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
-  const jobDir = mkdtempSync(join(tmpdir(), 'tsmpi-'));
+  const jobDir = makeJobDirectory();
   const agent = new LocalAgent({
     graceSeconds: killGraceSeconds,
+    jobDir,
     ...(options.spawn === undefined ? {} : { spawn: options.spawn }),
   });
   const ranks = Array.from({ length: np }, (_, rank) => {
@@ -150,6 +151,15 @@ function rankEnvironment(identity: RankIdentity): NodeJS.ProcessEnv {
     PMI_RANK: String(identity.rank),
     PMI_SIZE: String(identity.size),
   };
+}
+
+// A Unix socket path holds at most 107 bytes; `<jobDir>/<rank>.sock` must fit for any rank.
+const MAX_JOB_DIR_BASE_LENGTH = 80;
+
+/** A private directory for the job's ipc endpoints, in TMPDIR unless its path is too long. */
+function makeJobDirectory(): string {
+  const base = tmpdir().length <= MAX_JOB_DIR_BASE_LENGTH ? tmpdir() : '/tmp';
+  return mkdtempSync(join(base, 'tsmpi-'));
 }
 
 function checkDirectory(dir: string): void {

@@ -9,7 +9,7 @@ export type TsmpiErrorCode =
   | 'ERR_RANK'
   /** A tag is negative (other than ANY_TAG on a receive), too large, or not an integer. */
   | 'ERR_TAG'
-  /** Another argument has the wrong type or value. */
+  /** Another argument has the wrong type or value (for example waitAny of no requests). */
   | 'ERR_ARG'
   /** The value cannot be sent (function, symbol, circular structure, class instance, ...). */
   | 'ERR_UNSENDABLE'
@@ -22,9 +22,7 @@ export type TsmpiErrorCode =
   /** A command line that tsmpiexec cannot run (unknown option, -np 0, missing program). */
   | 'ERR_USAGE'
   /** More ranks were asked for than this machine has cores, without --oversubscribe. */
-  | 'ERR_OVERSUBSCRIBE'
-  /** A rank process could not be started. */
-  | 'ERR_SPAWN';
+  | 'ERR_OVERSUBSCRIBE';
 
 /** The codes in a form that can be listed and checked at run time. */
 export const TSMPI_ERROR_CODES: readonly TsmpiErrorCode[] = [
@@ -37,7 +35,6 @@ export const TSMPI_ERROR_CODES: readonly TsmpiErrorCode[] = [
   'ERR_JOB',
   'ERR_USAGE',
   'ERR_OVERSUBSCRIBE',
-  'ERR_SPAWN',
 ];
 
 /** An error raised by tsmpi; `code` identifies the kind, `message` names the cause. */

@@ -18,6 +18,8 @@ export const CONTROL_FD = 3;
 export interface LocalAgentOptions {
   /** Seconds the watchdog waits between SIGTERM and SIGKILL if tsmpiexec dies. */
   readonly graceSeconds: number;
+  /** The job's directory on this node, which the watchdog removes if tsmpiexec dies. */
+  readonly jobDir: string;
   /** Injected for tests. */
   readonly spawn?: typeof nodeSpawn;
 }
@@ -31,7 +33,7 @@ export class LocalAgent implements LaunchAgent {
 
   constructor(options: LocalAgentOptions) {
     this.#spawn = options.spawn ?? nodeSpawn;
-    this.#watchdog = new OrphanWatchdog(options.graceSeconds, this.#spawn);
+    this.#watchdog = new OrphanWatchdog(options.graceSeconds, options.jobDir, this.#spawn);
   }
 
   start(ranks: readonly RankSpec[], events: AgentEvents): void {

@@ -1,7 +1,8 @@
 /**
  * A tiny shell process that outlives tsmpiexec only to clean up after it: it reads rank process
  * group ids from a pipe, and when the pipe closes without a "done" line (tsmpiexec was killed,
- * even with SIGKILL) it terminates every group, then kills what is left after a grace period.
+ * even with SIGKILL) it terminates every group, kills what is left after a grace period, and
+ * removes the job's directory.
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 
@@ -15,10 +16,12 @@ while IFS= read -r line; do
     *) groups="$groups -$line" ;;
   esac
 done
-[ -z "$groups" ] && exit 0
-kill -TERM -- $groups 2>/dev/null
-sleep "$1"
-kill -KILL -- $groups 2>/dev/null
+if [ -n "$groups" ]; then
+  kill -TERM -- $groups 2>/dev/null
+  sleep "$1"
+  kill -KILL -- $groups 2>/dev/null
+fi
+[ -n "$2" ] && rm -rf -- "$2"
 exit 0
 `;
 
@@ -28,10 +31,11 @@ export class OrphanWatchdog {
 
   /**
    * @param graceSeconds - time between SIGTERM and SIGKILL when it has to clean up
+   * @param jobDir - a directory to remove when it has to clean up ('' for none)
    * @param spawn - injected for tests
    */
-  constructor(graceSeconds: number, spawn: typeof nodeSpawn = nodeSpawn) {
-    this.#child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'tsmpi-watchdog', String(graceSeconds)], {
+  constructor(graceSeconds: number, jobDir: string, spawn: typeof nodeSpawn = nodeSpawn) {
+    this.#child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'tsmpi-watchdog', String(graceSeconds), jobDir], {
       stdio: ['pipe', 'ignore', 'ignore'],
       // Its own session: a Ctrl-C meant for tsmpiexec must not take the watchdog down first.
       detached: true,

@@ -2,6 +2,7 @@
  * Requests returned by isend/irecv: a handle to an operation in progress that can be waited on or
  * tested, alone or in groups, as in mpi4py.
  */
+import { TsmpiError } from '../errors.js';
 import type { Status } from './status.js';
 
 /** How an operation ended: a value and, for receives, the status of the message. */
@@ -54,7 +55,7 @@ export function waitAll<T>(requests: readonly Request<T>[]): Promise<T[]> {
 
 /** Waits for the first request to complete; resolves with its index and value. */
 export function waitAny<T>(requests: readonly Request<T>[]): Promise<[index: number, value: T]> {
-  if (requests.length === 0) return Promise.reject(new RangeError('waitAny needs at least one request'));
+  if (requests.length === 0) return Promise.reject(new TsmpiError('ERR_ARG', 'waitAny() needs at least one request'));
   return Promise.race(requests.map((request, index) => request.wait().then((value): [number, T] => [index, value])));
 }
 

@@ -14,7 +14,8 @@ export const TSMPIEXEC = fileURLToPath(new URL('../../dist/launcher/bin/tsmpiexe
 /** A fixture's path. */
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
-const MARKER_VARIABLE = 'TSMPI_TEST_MARKER';
+/** The variable that marks every process of a job under test. */
+export const MARKER_VARIABLE = 'TSMPI_TEST_MARKER';
 
 /** How a tsmpiexec run ended. */
 export interface RunResult {

@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir, availableParallelism } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { launch } from 'tsmpi/launcher';
-import { fixture, runTsmpiexec } from '../helpers/run-tsmpiexec.js';
+import { randomUUID } from 'node:crypto';
+import { availableCores, launch } from 'tsmpi/launcher';
+import { assertNoProcessLeft, fixture, MARKER_VARIABLE, runTsmpiexec } from '../helpers/run-tsmpiexec.js';
 
 interface Seen {
   rank: number;
@@ -76,7 +77,7 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
   it('defaults -np to the usable cores', { timeout: 60_000 }, async () => {
     const result = await runTsmpiexec(['examples/hello.ts']);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout.trim().split('\n').length, availableParallelism());
+    assert.equal(result.stdout.trim().split('\n').length, availableCores());
   });
 
   it('runs any executable, as mpirun does (tsmpiexec -np 2 hostname)', { timeout: 30_000 }, async () => {
@@ -149,7 +150,7 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
   }
 
   it('refuses more ranks than cores without --oversubscribe', { timeout: 30_000 }, async () => {
-    const result = await runTsmpiexec(['-np', String(availableParallelism() + 1), 'hostname']);
+    const result = await runTsmpiexec(['-np', String(availableCores() + 1), 'hostname']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /ranks were requested but this machine has \d+ usable cores?; pass --oversubscribe/);
     assert.equal(result.stdout, '');
@@ -166,7 +167,16 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
   it('is a library: launch() resolves with every rank\'s exit status', { timeout: 60_000 }, async () => {
     const chunks: string[] = [];
     const sink = { write: (text: string) => (chunks.push(text), true), once: () => sink };
-    const result = await launch({ np: 2, program: fixture('fail.ts'), args: ['exit', '1', '5'], stdout: sink, stderr: sink });
+    const marker = randomUUID();
+    const result = await launch({
+      np: 2,
+      program: fixture('fail.ts'),
+      args: ['exit', '1', '5'],
+      env: { [MARKER_VARIABLE]: marker },
+      stdout: sink,
+      stderr: sink,
+    });
+    await assertNoProcessLeft(marker);
     assert.equal(result.exitCode, 5);
     assert.equal(result.reason, 'rank-failed');
     assert.equal(result.ranks.length, 2);
