@@ -15,6 +15,10 @@ export type TsmpiErrorCode =
   | 'ERR_UNSENDABLE'
   /** The call came after finalize(), or an operation was cancelled by finalize(). */
   | 'ERR_FINALIZED'
+  /** The communicator was freed with free(). */
+  | 'ERR_COMM_FREED'
+  /** Ranks called different collectives (or one with different roots) at the same point. */
+  | 'ERR_COLLECTIVE_MISMATCH'
   /** A message or control frame was malformed (wrong magic, unknown kind, truncated). */
   | 'ERR_PROTOCOL'
   /** The launcher and a rank disagree about the job (protocol version, environment). */
@@ -31,6 +35,8 @@ export const TSMPI_ERROR_CODES: readonly TsmpiErrorCode[] = [
   'ERR_ARG',
   'ERR_UNSENDABLE',
   'ERR_FINALIZED',
+  'ERR_COMM_FREED',
+  'ERR_COLLECTIVE_MISMATCH',
   'ERR_PROTOCOL',
   'ERR_JOB',
   'ERR_USAGE',

@@ -12,7 +12,9 @@
  * @packageDocumentation
  */
 export { init, finalize, isInitialized, isFinalized } from './runtime/world.js';
-export { Comm, ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB } from './comm/communicator.js';
+export { Comm, ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB, UNDEFINED } from './comm/communicator.js';
+export { Op, isOp, SUM, PROD, MIN, MAX, LAND, LOR, LXOR, BAND, BOR, BXOR, MINLOC, MAXLOC, type OpOptions } from './collectives/reduce-op.js';
+export type { RawArray } from './codec/typed-array-kinds.js';
 export { Status } from './comm/status.js';
 export { Request, waitAll, waitAny, testAll } from './comm/request.js';
 export { TsmpiError, isTsmpiError, TSMPI_ERROR_CODES, type TsmpiErrorCode } from './errors.js';

@@ -1,6 +1,6 @@
 /**
- * The first frame of every point-to-point message: a fixed 16-byte little-endian header that says
- * who sent it, in which context, with which tag, and how the frames after it encode the value.
+ * The first frame of every message: a fixed 20-byte little-endian header that says who sent it,
+ * in which context, with which tag, and how the frames after it encode the value.
  *
  * ```
  * offset 0  u8   magic (0xA7)
@@ -10,12 +10,14 @@
  *        4  u32  context id (communicator and point-to-point / collective traffic)
  *        8  i32  source rank in the world
  *       12  i32  tag
+ *       16  u32  aux: 0 for point-to-point; for collectives, which call sent it (kind and root),
+ *                so that ranks calling different collectives are told instead of mixed up
  * ```
  */
 import { TsmpiError } from '../errors.js';
 
 /** Size of the header frame in bytes. */
-export const HEADER_BYTES = 16;
+export const HEADER_BYTES = 20;
 
 const MAGIC = 0xa7;
 
@@ -37,6 +39,7 @@ export interface MessageHeader {
   readonly context: number;
   readonly source: number;
   readonly tag: number;
+  readonly aux: number;
 }
 
 /** Writes a header frame. */
@@ -46,6 +49,7 @@ export function writeHeader(
   context: number,
   source: number,
   tag: number,
+  aux = 0,
 ): Buffer {
   const frame = Buffer.allocUnsafe(HEADER_BYTES);
   frame[0] = MAGIC;
@@ -55,6 +59,7 @@ export function writeHeader(
   frame.writeUInt32LE(context, 4);
   frame.writeInt32LE(source, 8);
   frame.writeInt32LE(tag, 12);
+  frame.writeUInt32LE(aux, 16);
   return frame;
 }
 
@@ -80,5 +85,6 @@ export function readHeader(frame: Uint8Array | undefined): MessageHeader {
     context: view.readUInt32LE(4),
     source: view.readInt32LE(8),
     tag: view.readInt32LE(12),
+    aux: view.readUInt32LE(16),
   };
 }

@@ -5,7 +5,7 @@
 import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { TsmpiError } from '../errors.js';
 import { Encoding } from './message-header.js';
-import { OutOfBandArray, prepareValue } from './value-preparation.js';
+import { NegativeZero, OutOfBandArray, prepareValue } from './value-preparation.js';
 import { copyBytes, rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes } from './typed-array-kinds.js';
 
 /** An encoded message body: how it is encoded and the frames that carry it. */
@@ -16,9 +16,10 @@ export interface EncodedBody {
   readonly frames: Buffer[];
 }
 
-// msgpackr extensions are process-wide, so the only one registered is for a class that is private
-// to tsmpi; a user's own msgpackr keeps encoding Maps, TypedArrays and everything else as before.
+// msgpackr extensions are process-wide, so the only ones registered are for classes private to
+// tsmpi; a user's own msgpackr keeps encoding Maps, TypedArrays and everything else as before.
 const OUT_OF_BAND_EXTENSION_TYPE = 0x6f;
+const NEGATIVE_ZERO_EXTENSION_TYPE = 0x6e;
 
 // The frames of the message being unpacked; unpacking is synchronous, so one slot is enough.
 let framesBeingDecoded: readonly Uint8Array[] = [];
@@ -35,6 +36,13 @@ addExtension({
     }
     return viewReceivedBytes(kind, bytes);
   },
+});
+
+addExtension({
+  Class: NegativeZero,
+  type: NEGATIVE_ZERO_EXTENSION_TYPE,
+  write: () => 0,
+  read: () => -0,
 });
 
 // Records keep plain objects and Maps apart; moreTypes carries Set, Error, RegExp, ArrayBuffer;
@@ -95,4 +103,13 @@ export function bodySize(frames: readonly Uint8Array[]): number {
   let size = 0;
   for (const frame of frames) size += frame.byteLength;
   return size;
+}
+
+/**
+ * A copy of `value` as a receiver would get it. Collectives return the caller's own contribution
+ * through this, so that results never alias the caller's arguments, whatever the rank count.
+ */
+export function cloneValue<T>(value: T): T {
+  const body = encodeBody(value);
+  return decodeBody(body.encoding, body.kindCode, body.frames) as T;
 }

@@ -14,6 +14,11 @@ export class OutOfBandArray {
   ) {}
 }
 
+/** Stands in the packed structure for -0, which msgpack would write as the integer 0. */
+export class NegativeZero {}
+
+const NEGATIVE_ZERO = new NegativeZero();
+
 /** The structure to pack and the byte frames lifted out of it, in frame order. */
 export interface PreparedValue {
   readonly packable: unknown;
@@ -73,9 +78,10 @@ export function prepareValue(value: unknown): PreparedValue {
 
   const visit = (item: unknown): unknown => {
     switch (typeof item) {
+      case 'number':
+        return item === 0 && Object.is(item, -0) ? NEGATIVE_ZERO : item;
       case 'undefined':
       case 'boolean':
-      case 'number':
       case 'string':
       case 'bigint':
         return item;

@@ -10,12 +10,18 @@ import { ANY_SOURCE, ANY_TAG, type Envelope } from '../matching/matching-engine.
 import type { Messenger } from './messenger.js';
 import { Request, type Completion } from './request.js';
 import { Status } from './status.js';
+import type { RawArray } from '../codec/typed-array-kinds.js';
+import { CollectiveChannel, NO_ROOT, type CollectiveKind, type CollectiveScope } from '../collectives/collective-channel.js';
+import * as collectives from '../collectives/collective-operations.js';
+import { SUM, type Op } from '../collectives/reduce-op.js';
 
 export { ANY_SOURCE, ANY_TAG };
 /** A rank that sends and receives nothing: sends to it complete at once, receives get undefined. */
 export const PROC_NULL = -2;
 /** The largest tag a message can carry. */
 export const TAG_UB = 0x7fffffff;
+/** The color of a rank that takes part in split() but joins no new communicator. */
+export const UNDEFINED = -32766;
 
 /** How a communicator maps its ranks to world ranks and which context ids it owns. */
 export interface CommLayout {
@@ -23,8 +29,12 @@ export interface CommLayout {
   readonly worldRanks: readonly number[];
   /** This process's rank in the communicator. */
   readonly rank: number;
-  /** Context id for point-to-point traffic (collectives get their own). */
+  /** Context id for point-to-point traffic. */
   readonly pointToPointContext: number;
+  /** Context id for the communicator's collectives. */
+  readonly collectiveContext: number;
+  /** How the communicator is named in messages (COMM_WORLD, "split of COMM_WORLD", ...). */
+  readonly name: string;
 }
 
 /** A group of ranks that exchange messages isolated from every other communicator's. */
@@ -33,12 +43,17 @@ export class Comm {
   readonly rank: number;
   /** Number of ranks in the communicator. */
   readonly size: number;
+  /** The communicator's name, as error messages show it. */
+  readonly name: string;
   readonly #messenger: Messenger;
   readonly #worldRanks: readonly number[];
   readonly #localRankOfWorld: ReadonlyMap<number, number>;
   readonly #context: number;
+  readonly #collectiveChannel: CollectiveChannel;
+  #collectiveCalls = 0;
+  #freed = false;
 
-  /** Communicators are made by init() (COMM_WORLD) and, later, by split/dup. */
+  /** Communicators are made by init() (COMM_WORLD) and by split() and dup(). */
   constructor(messenger: Messenger, layout: CommLayout) {
     this.#messenger = messenger;
     this.#worldRanks = layout.worldRanks;
@@ -46,6 +61,151 @@ export class Comm {
     this.#context = layout.pointToPointContext;
     this.rank = layout.rank;
     this.size = layout.worldRanks.length;
+    this.name = layout.name;
+    this.#collectiveChannel = new CollectiveChannel(messenger, layout.worldRanks, layout.rank, layout.collectiveContext, layout.name);
+    messenger.registerCollectiveChannel(this.#collectiveChannel);
+  }
+
+  /** Returns once every rank of the communicator has called barrier(). */
+  async barrier(): Promise<void> {
+    return collectives.barrier(this.#collective('barrier'));
+  }
+
+  /** Starts a barrier; the request completes once every rank has entered it. */
+  ibarrier(): Request<void> {
+    return requestOf(collectives.barrier(this.#collective('barrier')));
+  }
+
+  /** Resolves on every rank with the root's `value` (other ranks' `value` is ignored). */
+  async bcast<T>(value: T, root = 0): Promise<T> {
+    return collectives.bcast(this.#collective('bcast', root), value, root);
+  }
+
+  /** Starts a broadcast; the request resolves with the root's value. */
+  ibcast<T>(value: T, root = 0): Request<T> {
+    return requestOf(collectives.bcast(this.#collective('bcast', root), value, root));
+  }
+
+  /** Resolves with this rank's element of the root's `values` (one value per rank; ignored elsewhere). */
+  async scatter<T>(values: readonly T[] | undefined, root = 0): Promise<T> {
+    return collectives.scatter(this.#collective('scatter', root), values, root);
+  }
+
+  /** At the root, resolves with every rank's `value` indexed by rank; elsewhere with undefined. */
+  async gather<T>(value: T, root = 0): Promise<T[] | undefined> {
+    return collectives.gather(this.#collective('gather', root), value, root);
+  }
+
+  /** Resolves on every rank with every rank's `value`, indexed by rank. */
+  async allgather<T>(value: T): Promise<T[]> {
+    return collectives.allgather(this.#collective('allgather'), value);
+  }
+
+  /** Sends `values[r]` to rank r; resolves with what each rank sent to this one, indexed by sender. */
+  async alltoall<T>(values: readonly T[]): Promise<T[]> {
+    return collectives.alltoall(this.#collective('alltoall'), values);
+  }
+
+  /** At the root, resolves with `op` over every rank's `value` (in rank order); elsewhere with undefined. */
+  async reduce<T>(value: T, op: Op = SUM, root = 0): Promise<T | undefined> {
+    return collectives.reduce(this.#collective('reduce', root), value, op as Op<T>, root);
+  }
+
+  /** Resolves on every rank with `op` over every rank's `value`. */
+  async allreduce<T>(value: T, op: Op = SUM): Promise<T> {
+    return collectives.allreduce(this.#collective('allreduce'), value, op as Op<T>);
+  }
+
+  /** Starts an allreduce; the request resolves with the result. */
+  iallreduce<T>(value: T, op: Op = SUM): Request<T> {
+    return requestOf(collectives.allreduce(this.#collective('allreduce'), value, op as Op<T>));
+  }
+
+  /** Resolves with `op` over the values of ranks 0 to this one (inclusive prefix). */
+  async scan<T>(value: T, op: Op = SUM): Promise<T> {
+    return collectives.scan(this.#collective('scan'), value, op as Op<T>);
+  }
+
+  /** Resolves with `op` over the values of ranks 0 to this one, exclusive: undefined on rank 0. */
+  async exscan<T>(value: T, op: Op = SUM): Promise<T | undefined> {
+    return collectives.exscan(this.#collective('exscan'), value, op as Op<T>);
+  }
+
+  /**
+   * Splits the root's binary array among the ranks (MPI's Scatterv): rank r receives `counts[r]`
+   * elements, starting at `displacements[r]` (default: one piece after another). Without counts
+   * the pieces are as even as possible. `data`, `counts` and `displacements` are read at the root.
+   */
+  async scatterv<T extends RawArray>(
+    data: T | undefined,
+    counts?: readonly number[],
+    root = 0,
+    displacements?: readonly number[],
+  ): Promise<T> {
+    return collectives.scatterv(this.#collective('scatterv', root), data, counts, displacements, root);
+  }
+
+  /**
+   * Joins every rank's binary array at the root (MPI's Gatherv), in rank order or at
+   * `displacements[r]` elements; resolves with the joined array at the root, undefined elsewhere.
+   */
+  async gatherv<T extends RawArray>(piece: T, root = 0, displacements?: readonly number[]): Promise<T | undefined> {
+    return collectives.gatherv(this.#collective('gatherv', root), piece, displacements, root);
+  }
+
+  /**
+   * Splits the communicator: ranks that pass the same `color` form a new one, ordered by `key`
+   * and then by rank here. Every rank must call it; a rank passing UNDEFINED gets null.
+   */
+  async split(color: number, key: number = this.rank): Promise<Comm | null> {
+    if (!(color === UNDEFINED || (Number.isInteger(color) && color >= 0))) {
+      throw new TsmpiError('ERR_ARG', `split(): color ${String(color)} must be a non-negative integer or UNDEFINED`);
+    }
+    if (!Number.isInteger(key)) throw new TsmpiError('ERR_ARG', `split(): key ${String(key)} must be an integer`);
+    const scope = this.#collective('split');
+    const entries = await collectives.allgather(scope, [color, key, this.#messenger.nextFreeContext] as const);
+    const context = this.#messenger.reserveContexts(Math.max(...entries.map((entry) => entry[2])), 2);
+    if (color === UNDEFINED) return null;
+    const members = entries
+      .map(([memberColor, memberKey], rank) => ({ memberColor, memberKey, rank }))
+      .filter((entry) => entry.memberColor === color)
+      .sort((a, b) => a.memberKey - b.memberKey || a.rank - b.rank)
+      .map((entry) => entry.rank);
+    return new Comm(this.#messenger, {
+      worldRanks: members.map((rank) => this.#worldRanks[rank] as number),
+      rank: members.indexOf(this.rank),
+      pointToPointContext: context,
+      collectiveContext: context + 1,
+      name: `split(color=${color}) of ${this.name}`,
+    });
+  }
+
+  /** A new communicator with the same ranks and traffic isolated from this one's. Every rank must call it. */
+  async dup(): Promise<Comm> {
+    const scope = this.#collective('dup');
+    const proposals = await collectives.allgather(scope, this.#messenger.nextFreeContext);
+    const context = this.#messenger.reserveContexts(Math.max(...proposals), 2);
+    return new Comm(this.#messenger, {
+      worldRanks: this.#worldRanks,
+      rank: this.rank,
+      pointToPointContext: context,
+      collectiveContext: context + 1,
+      name: `dup of ${this.name}`,
+    });
+  }
+
+  /** Marks the communicator as no longer used: any later call on it fails with ERR_COMM_FREED. */
+  free(): void {
+    this.#freed = true;
+  }
+
+  #collective(kind: CollectiveKind, root: number = NO_ROOT): CollectiveScope {
+    this.#checkOpen(kind);
+    if (root !== NO_ROOT) this.#worldRankOf(kind, 'root', root);
+    // Numbered at the call, before anything awaits, so every rank numbers its calls alike.
+    const call = { kind, root, seq: this.#collectiveCalls++ };
+    this.#collectiveChannel.noteCall(call);
+    return { rank: this.rank, size: this.size, channel: this.#collectiveChannel, call };
   }
 
   /**
@@ -148,6 +308,7 @@ export class Comm {
     if (this.#messenger.closed) {
       throw new TsmpiError('ERR_FINALIZED', `${call}() was called after finalize()`);
     }
+    if (this.#freed) throw new TsmpiError('ERR_COMM_FREED', `${call}() was called on ${this.name} after free()`);
   }
 
   #checkDest(call: string, dest: number): number {
@@ -187,6 +348,10 @@ export class Comm {
       );
     }
   }
+}
+
+function requestOf<T>(operation: Promise<T>): Request<T> {
+  return new Request(operation.then((value) => ({ value })));
 }
 
 function nullStatus(): Status {

@@ -9,6 +9,7 @@ import type { EncodedBody } from '../codec/value-codec.js';
 import { bodySize } from '../codec/value-codec.js';
 import { MatchingEngine, type Envelope } from '../matching/matching-engine.js';
 import type { Transport } from '../transport/transport.js';
+import type { CollectiveChannel } from '../collectives/collective-channel.js';
 
 /** Creates the transport once the messenger's sink and demand callbacks exist. */
 export type TransportFactory = (sink: (frames: Buffer[]) => void, wanted: () => boolean) => Promise<Transport>;
@@ -19,6 +20,10 @@ export class Messenger {
   readonly #engine = new MatchingEngine();
   #transport!: Transport;
   #closed = false;
+  // Context ids 0 and 1 belong to COMM_WORLD; new communicators agree on ids above every
+  // member's highest, so no two communicators a process belongs to ever share one.
+  #nextFreeContext = 2;
+  readonly #collectiveChannels = new Map<number, CollectiveChannel>();
 
   private constructor(worldRank: number) {
     this.worldRank = worldRank;
@@ -39,14 +44,44 @@ export class Messenger {
     return this.#transport;
   }
 
+  /** The lowest context id this process has not used. */
+  get nextFreeContext(): number {
+    return this.#nextFreeContext;
+  }
+
+  /** Takes `count` context ids from `first` (agreed among the members) and returns `first`. */
+  reserveContexts(first: number, count: number): number {
+    this.#nextFreeContext = Math.max(this.#nextFreeContext, first + count);
+    return first;
+  }
+
+  /** Lets finalize() explain leftover messages of a communicator's collectives. */
+  registerCollectiveChannel(channel: CollectiveChannel): void {
+    this.#collectiveChannels.set(channel.context, channel);
+  }
+
+  /**
+   * Why the messages no receive took prove a collective mismatch, one sentence each (messages of
+   * point-to-point contexts are the program's business and are not listed).
+   */
+  async collectiveLeftovers(): Promise<string[]> {
+    await this.#transport.poll();
+    const explanations: string[] = [];
+    for (const envelope of this.#engine.unexpected) {
+      const channel = this.#collectiveChannels.get(envelope.context);
+      if (channel !== undefined) explanations.push(channel.describeLeftover(envelope.source, envelope.tag, envelope.aux));
+    }
+    return explanations;
+  }
+
   /** True once {@link close} was called. */
   get closed(): boolean {
     return this.#closed;
   }
 
-  /** Sends an encoded body to world rank `dest`. */
-  send(dest: number, context: number, tag: number, body: EncodedBody): Promise<void> {
-    const header = writeHeader(body.encoding, body.kindCode, context, this.worldRank, tag);
+  /** Sends an encoded body to world rank `dest`; `aux` identifies a collective call. */
+  send(dest: number, context: number, tag: number, body: EncodedBody, aux = 0): Promise<void> {
+    const header = writeHeader(body.encoding, body.kindCode, context, this.worldRank, tag, aux);
     return this.#transport.send(dest, [header, ...body.frames]);
   }
 
@@ -90,10 +125,13 @@ export class Messenger {
       return;
     }
     const body = frames.slice(1);
+    const mismatch = this.#collectiveChannels.get(header.context)?.checkArrival(header.source, header.tag, header.aux);
+    if (mismatch !== undefined) this.#engine.failWaiting(header.context, header.tag, mismatch);
     this.#engine.deliver({
       context: header.context,
       source: header.source,
       tag: header.tag,
+      aux: header.aux,
       encoding: header.encoding,
       kindCode: header.kindCode,
       body,

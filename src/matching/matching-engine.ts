@@ -16,6 +16,8 @@ export interface Envelope {
   /** World rank of the sender. */
   readonly source: number;
   readonly tag: number;
+  /** What the header's aux word says (which collective call, for collective traffic). */
+  readonly aux: number;
   readonly encoding: number;
   readonly kindCode: number;
   /** The body frames (everything after the header). */
@@ -55,6 +57,11 @@ export class MatchingEngine {
   /** Number of messages that arrived before a receive matched them. */
   get unexpectedCount(): number {
     return this.#unexpected.length;
+  }
+
+  /** The messages that arrived and that no receive has taken yet, in arrival order. */
+  get unexpected(): readonly Envelope[] {
+    return this.#unexpected;
   }
 
   /** Hands an arrived message to the earliest matching receive, or keeps it as unexpected. */
@@ -97,6 +104,19 @@ export class MatchingEngine {
   /** The earliest queued message matching, without removing it, or undefined. */
   peek(context: number, source: number, tag: number): Envelope | undefined {
     return this.#takeUnexpected(context, source, tag, false);
+  }
+
+  /** Fails the receives and probes waiting on `context` with `tag` (from any source). */
+  failWaiting(context: number, tag: number, error: Error): void {
+    for (const queue of [this.#receives, this.#probes]) {
+      for (let i = 0; i < queue.length; ) {
+        const waiter = queue[i] as Waiter;
+        if (waiter.context === context && waiter.tag === tag) {
+          queue.splice(i, 1);
+          waiter.reject(error);
+        } else i++;
+      }
+    }
   }
 
   /** Fails every waiting receive and probe with `error`, and every later one too. */

@@ -14,8 +14,9 @@ import { beforeRankDeath, installRankGuard } from './rank-guard.js';
 import type { ControlChannel } from './control-channel.js';
 import type { ZmqTransport as ZmqTransportType } from '../transport/zmq-transport.js';
 
-/** Context id of COMM_WORLD's point-to-point traffic. */
+/** Context ids of COMM_WORLD's point-to-point and collective traffic. */
 const WORLD_POINT_TO_POINT_CONTEXT = 0;
+const WORLD_COLLECTIVE_CONTEXT = 1;
 
 interface Running {
   readonly world: Comm;
@@ -40,14 +41,21 @@ export async function init(): Promise<Comm> {
 /**
  * Closes every socket so the process can exit on its own. Messages already sent are still
  * delivered; pending receives fail with ERR_FINALIZED. Calling it again does nothing.
+ * @throws TsmpiError ERR_COLLECTIVE_MISMATCH when another rank made a collective call this rank
+ *   did not make (its message was never received)
  */
 export async function finalize(): Promise<void> {
   if (finalized) return;
   finalized = true;
   if (starting === undefined) return;
   const running = await starting;
+  const mismatches = await running.messenger.collectiveLeftovers();
   running.messenger.close(new TsmpiError('ERR_FINALIZED', 'the operation was cancelled by finalize()'));
   running.channel?.send({ type: 'finalized', rank: running.messenger.worldRank });
+  if (mismatches.length > 0) {
+    const more = mismatches.length > 1 ? ` (and ${mismatches.length - 1} more unreceived collective messages)` : '';
+    throw new TsmpiError('ERR_COLLECTIVE_MISMATCH', `${mismatches[0] as string}${more}`);
+  }
 }
 
 /** True between a completed init() and finalize(). */
@@ -111,5 +119,7 @@ function worldComm(messenger: Messenger, rank: number, size: number): Comm {
     worldRanks: Array.from({ length: size }, (_, i) => i),
     rank,
     pointToPointContext: WORLD_POINT_TO_POINT_CONTEXT,
+    collectiveContext: WORLD_COLLECTIVE_CONTEXT,
+    name: 'COMM_WORLD',
   });
 }

@@ -6,6 +6,7 @@ const envelope = (source: number, tag: number, label: string, context = 0): Enve
   context,
   source,
   tag,
+  aux: 0,
   encoding: 2,
   kindCode: 0,
   body: [Buffer.from(label)],

@@ -1,0 +1,219 @@
+/**
+ * Each collective operation: its argument checks, the choice of algorithm by size and number of
+ * ranks (docs/collectives.md states the choices and their costs), and copies where a result would
+ * otherwise alias the caller's own argument.
+ */
+import { TsmpiError } from '../errors.js';
+import { cloneValue } from '../codec/value-codec.js';
+import type { RawArray } from '../codec/typed-array-kinds.js';
+import type { CollectiveScope } from './collective-channel.js';
+import { absoluteRank, parentOf, relativeRank } from './binomial-tree.js';
+import { barrierDissemination } from './barrier-dissemination.js';
+import { forwardToSubtrees } from './bcast-binomial.js';
+import { continueScatterAllgather, scatterAllgatherFromRoot, SCATTER_ALLGATHER_VARIANT } from './bcast-scatter-allgather.js';
+import { scatterBinomial } from './scatter-binomial.js';
+import { gatherBinomial } from './gather-binomial.js';
+import { reduceBinomial } from './reduce-binomial.js';
+import { allreduceRecursiveDoubling } from './allreduce-recursive-doubling.js';
+import { allreduceRing, RING_VARIANT } from './allreduce-ring.js';
+import { alltoallPairwise } from './alltoall-pairwise.js';
+import { scanRecursiveDoubling } from './scan-recursive-doubling.js';
+import { evenCounts, isRawArray, joinArrays, viewsOf } from './typed-array-chunks.js';
+import { isOp, type Op } from './reduce-op.js';
+import type { Combiner } from './combiner.js';
+
+/** Binary arrays at least this large are broadcast by scatter + allgather (with 4 ranks or more). */
+export const BCAST_LARGE_BYTES = 512 * 1024;
+/** Binary arrays at least this large are allreduced around a ring (with 3 ranks or more). */
+export const ALLREDUCE_LARGE_BYTES = 256 * 1024;
+
+/** Blocks until every rank has called barrier(). */
+export function barrier(scope: CollectiveScope): Promise<void> {
+  return barrierDissemination(scope);
+}
+
+/** Resolves on every rank with a copy of the root's value. */
+export async function bcast<T>(scope: CollectiveScope, value: T, root: number): Promise<T> {
+  const { rank, size, channel, call } = scope;
+  if (size === 1) return cloneValue(value);
+  const relative = relativeRank(rank, root, size);
+  if (relative === 0) {
+    if (isRawArray(value) && value.byteLength >= BCAST_LARGE_BYTES && size >= 4) {
+      return (await scatterAllgatherFromRoot(scope, value, root)) as T;
+    }
+    await forwardToSubtrees(scope, root, channel.encode(value));
+    return cloneValue(value);
+  }
+  // The root's choice of algorithm arrives with the first message each rank gets.
+  const message = await channel.recvMessage(call, absoluteRank(parentOf(relative, size) as number, root, size));
+  if (message.variant === SCATTER_ALLGATHER_VARIANT) {
+    return (await continueScatterAllgather(scope, root, message.value as RawArray[])) as T;
+  }
+  await forwardToSubtrees(scope, root, channel.encode(message.value));
+  return message.value as T;
+}
+
+/** Resolves with this rank's element of the root's `values` (one per rank). */
+export async function scatter<T>(scope: CollectiveScope, values: readonly T[] | undefined, root: number): Promise<T> {
+  if (scope.rank === root) checkOnePerRank('scatter', values, scope.size);
+  const mine = await scatterBinomial(scope, values, root);
+  return scope.rank === root ? cloneValue(mine) : mine;
+}
+
+/** At the root, resolves with every rank's value indexed by rank; elsewhere with undefined. */
+export function gather<T>(scope: CollectiveScope, value: T, root: number): Promise<T[] | undefined> {
+  return gatherBinomial(scope, scope.rank === root ? cloneValue(value) : value, root);
+}
+
+/** Resolves on every rank with every rank's value indexed by rank. */
+export async function allgather<T>(scope: CollectiveScope, value: T): Promise<T[]> {
+  const gathered = await gatherBinomial(scope, scope.rank === 0 ? cloneValue(value) : value, 0);
+  if (scope.size === 1) return gathered as T[];
+  // The gathered array is new at rank 0, so it is broadcast without another copy there.
+  return scope.rank === 0
+    ? (await forwardToSubtrees(scope, 0, scope.channel.encode(gathered)), gathered as T[])
+    : bcast(scope, undefined as unknown as T[], 0);
+}
+
+/** Resolves with the value each rank sent to this one; `values` holds one value per rank. */
+export function alltoall<T>(scope: CollectiveScope, values: readonly T[]): Promise<T[]> {
+  checkOnePerRank('alltoall', values, scope.size);
+  return alltoallPairwise(scope, values);
+}
+
+/** At the root, resolves with the combination of every rank's value; elsewhere with undefined. */
+export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, root: number): Promise<T | undefined> {
+  checkOp('reduce', op);
+  if (scope.size === 1) return cloneValue(value);
+  return reduceBinomial(scope, value, withContext(op, 'reduce'), root);
+}
+
+/** Resolves on every rank with the combination of every rank's value. */
+export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T> {
+  checkOp('allreduce', op);
+  if (scope.size === 1) return cloneValue(value);
+  const ring = isRawArray(value) && value.byteLength >= ALLREDUCE_LARGE_BYTES && op.commutative && scope.size >= 3;
+  // Every rank chooses for itself; the variant in each message makes a disagreement (values of
+  // different sizes) an error instead of a hang.
+  const chosen = { ...scope, call: { ...scope.call, variant: ring ? RING_VARIANT : 0 } };
+  const combining = withContext(op, 'allreduce');
+  if (ring) return (await allreduceRing(chosen, value as RawArray, combining as unknown as Combiner<RawArray>)) as T;
+  return allreduceRecursiveDoubling(chosen, value, combining);
+}
+
+/** Resolves with the combination of the values of ranks 0 to this one. */
+export async function scan<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T> {
+  checkOp('scan', op);
+  return (await scanRecursiveDoubling(scope, value, withContext(op, 'scan'), true)) as T;
+}
+
+/** Resolves with the combination of the values of ranks 0 to this one, exclusive (undefined on rank 0). */
+export function exscan<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T | undefined> {
+  checkOp('exscan', op);
+  return scanRecursiveDoubling(scope, value, withContext(op, 'exscan'), false);
+}
+
+/**
+ * Resolves with this rank's piece of the root's binary array: `counts[r]` elements for rank r
+ * (default: as even as possible), starting at `displacements[r]` (default: one after another).
+ */
+export async function scatterv<T extends RawArray>(
+  scope: CollectiveScope,
+  data: T | undefined,
+  counts: readonly number[] | undefined,
+  displacements: readonly number[] | undefined,
+  root: number,
+): Promise<T> {
+  let pieces: T[] | undefined;
+  if (scope.rank === root) {
+    if (!isRawArray(data)) {
+      throw new TsmpiError('ERR_ARG', `scatterv(): the root needs a Buffer or TypedArray to split, got ${describe(data)}`);
+    }
+    const pieceCounts = counts ?? evenCounts(data.length, scope.size);
+    checkCounts(data, pieceCounts, displacements, scope.size);
+    pieces = viewsOf(data, pieceCounts, displacements);
+  }
+  const mine = await scatterBinomial(scope, pieces, root);
+  return scope.rank === root ? cloneValue(mine) : mine;
+}
+
+/**
+ * At the root, resolves with every rank's piece joined into one array of the root's kind, in
+ * rank order or at `displacements[r]`; elsewhere with undefined.
+ */
+export async function gatherv<T extends RawArray>(
+  scope: CollectiveScope,
+  piece: T,
+  displacements: readonly number[] | undefined,
+  root: number,
+): Promise<T | undefined> {
+  if (!isRawArray(piece)) throw new TsmpiError('ERR_ARG', `gatherv(): each rank sends a Buffer or TypedArray, got ${describe(piece)}`);
+  if (displacements !== undefined && displacements.length !== scope.size) {
+    throw new TsmpiError('ERR_ARG', `gatherv(): ${displacements.length} displacements given for ${scope.size} ranks`);
+  }
+  const pieces = await gatherBinomial(scope, piece, root);
+  if (pieces === undefined) return undefined;
+  pieces.forEach((received, rank) => {
+    if (received.constructor !== piece.constructor) {
+      throw new TsmpiError('ERR_ARG', `gatherv(): rank ${rank} sent a ${received.constructor.name} but the root a ${piece.constructor.name}`);
+    }
+  });
+  return joinArrays(pieces, piece, displacements);
+}
+
+function checkOnePerRank(call: string, values: unknown, size: number): void {
+  if (!Array.isArray(values) || values.length !== size) {
+    throw new TsmpiError(
+      'ERR_ARG',
+      `${call}(): needs an array of exactly ${size} values (one per rank), got ${Array.isArray(values) ? `${values.length} values` : describe(values)}`,
+    );
+  }
+}
+
+function checkOp(call: string, op: unknown): void {
+  if (!isOp(op)) {
+    throw new TsmpiError('ERR_ARG', `${call}(): ${describe(op)} is not a reduction operator (use SUM, MAX, ... or Op.create(fn))`);
+  }
+}
+
+function checkCounts(data: RawArray, counts: readonly number[], displacements: readonly number[] | undefined, size: number): void {
+  if (counts.length !== size) throw new TsmpiError('ERR_ARG', `scatterv(): ${counts.length} counts given for ${size} ranks`);
+  if (displacements !== undefined && displacements.length !== size) {
+    throw new TsmpiError('ERR_ARG', `scatterv(): ${displacements.length} displacements given for ${size} ranks`);
+  }
+  let end = 0;
+  counts.forEach((count, rank) => {
+    const start = displacements === undefined ? end : (displacements[rank] as number);
+    if (!Number.isInteger(count) || count < 0 || !Number.isInteger(start) || start < 0 || start + count > data.length) {
+      throw new TsmpiError(
+        'ERR_ARG',
+        `scatterv(): rank ${rank}'s piece (${String(count)} elements at ${String(start)}) does not fit in an array of ${data.length} elements`,
+      );
+    }
+    end = start + count;
+  });
+}
+
+/** The operator with the collective's name added to the errors it raises. */
+function withContext<T>(op: Op<T>, call: string): Combiner<T> {
+  return {
+    name: op.name,
+    commutative: op.commutative,
+    apply: (a: T, b: T): T => {
+      try {
+        return op.apply(a, b);
+      } catch (error) {
+        if (error instanceof TsmpiError) throw new TsmpiError(error.code, `${call}(${op.name}): ${error.message}`, { cause: error });
+        throw error;
+      }
+    },
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length} elements`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (typeof value === 'object') return `a ${(value as object).constructor?.name ?? 'object'}`;
+  return `${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`;
+}
