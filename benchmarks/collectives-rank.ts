@@ -1,0 +1,45 @@
+/**
+ * The rank program of the collectives benchmark, measured as the OSU micro-benchmarks do: each
+ * rank times only the call, a barrier separates iterations (outside the timed part), and the
+ * average over ranks is reported. Prints one JSON record per (operation, size) on rank 0.
+ *
+ *   tsmpiexec -np 4 benchmarks/collectives-rank.ts [--quick]
+ */
+import { init, finalize } from 'tsmpi';
+
+const quick = process.argv.includes('--quick');
+const comm = await init();
+const SIZES = [8, 1024, 65536, 1 << 20];
+
+type Operation = (buffer: Float64Array) => Promise<unknown>;
+const operations: Record<string, Operation> = {
+  barrier: () => comm.barrier(),
+  bcast: (buffer) => comm.bcast(comm.rank === 0 ? buffer : undefined, 0),
+  reduce: (buffer) => comm.reduce(buffer),
+  allreduce: (buffer) => comm.allreduce(buffer),
+  gather: (buffer) => comm.gather(buffer),
+  scatter: (buffer) => comm.scatter(comm.rank === 0 ? Array.from({ length: comm.size }, () => buffer) : undefined),
+  allgather: (buffer) => comm.allgather(buffer),
+  alltoall: (buffer) => comm.alltoall(Array.from({ length: comm.size }, () => buffer)),
+};
+
+for (const [name, operation] of Object.entries(operations)) {
+  for (const bytes of name === 'barrier' ? [0] : SIZES) {
+    const buffer = new Float64Array(Math.max(1, bytes / 8));
+    const large = bytes > 8192;
+    const iterations = quick ? (large ? 5 : 50) : large ? 50 : 500;
+    const warmup = quick ? 2 : large ? 10 : 100;
+    let total = 0;
+    for (let i = 0; i < warmup + iterations; i++) {
+      const start = performance.now();
+      await operation(buffer);
+      if (i >= warmup) total += performance.now() - start;
+      await comm.barrier();
+    }
+    const averageUs = await comm.reduce((total * 1000) / iterations);
+    if (comm.rank === 0) {
+      console.log(JSON.stringify({ bench: name, impl: 'tsmpi', np: comm.size, size: bytes, value: (averageUs as number) / comm.size, unit: 'us' }));
+    }
+  }
+}
+await finalize();
