@@ -1,7 +1,8 @@
 /**
  * The first program of every MPI course: each rank says who it is.
  *
- *   npx tsmpiexec -np 4 examples/hello.ts
+ *   npx tsmpiexec -np 2 examples/hello.ts
+ *   npx tsmpiexec --oversubscribe -np 4 examples/hello.ts   (more ranks than cores)
  */
 import { init, finalize } from 'tsmpi';
 

@@ -1,19 +1,25 @@
 /**
- * The launcher as a library: `launch({ np, program, args })` runs a job on this machine and
- * resolves with every rank's exit status. tsmpiexec is a thin command line over this.
+ * The launcher as a library: `launch({ np, program, args })` runs a job and resolves with every
+ * rank's exit status. It finds the hosts (hostfile, --host, Slurm, PBS, or this machine), places
+ * the ranks, starts one agent per host, and hands the job to the supervisor. tsmpiexec is a thin
+ * command line over this.
  */
-import type { spawn as nodeSpawn } from 'node:child_process';
+import { spawnSync, type spawn as nodeSpawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { TsmpiError } from '../src/errors.js';
 import { JOB_ENV } from '../src/runtime/job-environment.js';
-import { CONTROL_FD, LocalAgent } from './agents/local-agent.js';
-import type { RankSpec } from './agents/launch-agent.js';
-import { availableCores } from './hosts/available-cores.js';
+import type { LaunchAgent, RankSpec } from './agents/launch-agent.js';
+import { launchCommand, type LauncherKind } from './agents/launch-command.js';
+import { LocalAgent } from './agents/local-agent.js';
+import { RemoteAgent } from './agents/remote-agent.js';
+import { discoverHosts, LOCAL_HOST } from './hosts/discover-hosts.js';
+import type { HostSlots, HostSource } from './hosts/host-slots.js';
 import { Job, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
 import { rankCommand } from './job/rank-command.js';
+import { selectAddress } from './plan/network-address.js';
+import { placeRanks, type MapBy } from './plan/placement.js';
 
 /** Options of {@link launch} and {@link startJob}. */
 export interface LaunchOptions {
@@ -21,20 +27,40 @@ export interface LaunchOptions {
   readonly program: string;
   /** Arguments passed to every rank's program. */
   readonly args?: readonly string[];
-  /** Number of ranks; defaults to the number of usable cores. */
+  /** Number of ranks; defaults to the slots of the hosts (on this machine alone: its usable cores). */
   readonly np?: number;
-  /** Allow more ranks than cores. */
+  /** Allow more ranks than slots. */
   readonly oversubscribe?: boolean;
-  /** Extra environment variables for every rank (what `-x` sets). */
+  /** Extra environment variables for every rank (what `-x` sets); they reach remote ranks too. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Working directory of the ranks; defaults to the current directory. */
+  /** Working directory of the ranks; defaults to the current directory (the same on every host). */
   readonly wdir?: string;
-  /** Prefix every output line with `[rank] `. */
+  /** Prefix every output line with `[rank] ` (`[rank@host] ` when the job spans hosts). */
   readonly tagOutput?: boolean;
   /** Abort the job after this many seconds. */
   readonly timeoutSeconds?: number;
   /** Seconds between SIGTERM and SIGKILL when stopping ranks (default 3). */
   readonly killGraceSeconds?: number;
+  /** A hostfile in Open MPI or MPICH format. */
+  readonly hostfile?: string;
+  /** Hosts as `a:2,b:2` (or `a,a,b`). */
+  readonly host?: string;
+  /** Fill each host's slots in order ('slot', the default) or deal ranks round-robin ('node'). */
+  readonly mapBy?: MapBy;
+  /** Exactly this many ranks per host. */
+  readonly perNode?: number;
+  /** How agents start on other hosts; default srun inside Slurm, else ssh. */
+  readonly launcher?: LauncherKind;
+  /** The command used instead of ssh to reach a host (`CMD HOST COMMAND`), e.g. "ssh -F cfg". */
+  readonly launchAgent?: string;
+  /** The network for traffic between hosts: an interface name or an IPv4 CIDR block. */
+  readonly iface?: string;
+  /** Seconds a host's agent may take to answer before the host counts as unreachable (default 30). */
+  readonly agentTimeoutSeconds?: number;
+  /** Print the hosts, placement and launcher on stderr. */
+  readonly verbose?: boolean;
+  /** The environment that hosts are discovered from (default process.env). */
+  readonly environment?: NodeJS.ProcessEnv;
   /** Whether rank 0 reads this process's standard input (default 'ignore'). */
   readonly stdin?: 'inherit' | 'ignore';
   /** Where the ranks' standard output goes (default process.stdout). */
@@ -50,61 +76,70 @@ export interface LaunchOptions {
 }
 
 const DEFAULT_KILL_GRACE_SECONDS = 3;
+const DEFAULT_AGENT_TIMEOUT_SECONDS = 30;
 
 /**
  * Starts a job and returns it at once; `job.result` resolves when every rank has ended.
- * @throws TsmpiError ERR_USAGE for invalid options or a missing program; ERR_OVERSUBSCRIBE when
- *   more ranks than cores are asked for without `oversubscribe`
+ * @throws TsmpiError ERR_USAGE for invalid options or a missing program; ERR_HOSTFILE for a
+ *   malformed host list; ERR_OVERSUBSCRIBE when the ranks do not fit the slots
  */
 export function startJob(options: LaunchOptions): Job {
   const cwd = resolve(options.wdir ?? process.cwd());
   checkDirectory(cwd);
   const command = rankCommand(options.program, options.args ?? [], process.cwd());
-  const cores = availableCores();
-  const np = options.np ?? cores;
-  if (!Number.isInteger(np) || np < 1) {
+  checkPositive('the timeout', options.timeoutSeconds);
+  checkPositive('the number of ranks per node', options.perNode, true);
+  if (options.np !== undefined && (!Number.isInteger(options.np) || options.np < 1)) {
     throw new TsmpiError('ERR_USAGE', `the number of ranks must be a whole number of at least 1 (got ${String(options.np)})`);
   }
-  if (np > cores && options.oversubscribe !== true) {
-    throw new TsmpiError(
-      'ERR_OVERSUBSCRIBE',
-      `${np} ranks were requested but this machine has ${cores} usable core${cores === 1 ? '' : 's'}; ` +
-        'pass --oversubscribe to run more ranks than cores',
-    );
-  }
-  const timeoutSeconds = options.timeoutSeconds;
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
-    throw new TsmpiError('ERR_USAGE', `the timeout must be a positive number of seconds (got ${String(timeoutSeconds)})`);
-  }
+  const environment = options.environment ?? process.env;
+  const { hosts, source } = discoverHosts({
+    ...(options.hostfile === undefined ? {} : { hostfile: options.hostfile }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    env: environment,
+  });
+  const placement = placeRanks({
+    hosts,
+    ...(options.np === undefined ? {} : { np: options.np }),
+    ...(options.mapBy === undefined ? {} : { mapBy: options.mapBy }),
+    ...(options.perNode === undefined ? {} : { perNode: options.perNode }),
+    ...(options.oversubscribe === undefined ? {} : { oversubscribe: options.oversubscribe }),
+    ...(source === 'local' ? { capacity: (cores: number) => `this machine has ${cores} usable core${cores === 1 ? '' : 's'}` } : {}),
+  });
   const killGraceSeconds = options.killGraceSeconds ?? DEFAULT_KILL_GRACE_SECONDS;
+  const usedHosts = [...new Set(placement.map((p) => p.host))].sort((a, b) => a - b).map((index) => hosts[index] as HostSlots);
+  const launcher = options.launcher ?? defaultLauncher(source, environment);
+  const agents = makeAgents(usedHosts, launcher, options, killGraceSeconds);
+  const agentOfHost = new Map(usedHosts.map((host, i) => [host.name, agents[i] as LaunchAgent]));
 
   const jobId = `${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
-  const jobDir = makeJobDirectory();
-  const agent = new LocalAgent({
-    graceSeconds: killGraceSeconds,
-    jobDir,
-    ...(options.spawn === undefined ? {} : { spawn: options.spawn }),
-  });
-  const ranks = Array.from({ length: np }, (_, rank) => {
+  const np = placement.length;
+  const ranks = placement.map((place, rank) => {
+    const host = hosts[place.host] as HostSlots;
     const spec: RankSpec = {
       rank,
       command: command.command,
       args: command.args,
       cwd,
-      env: rankEnvironment({ rank, size: np, localRank: rank, localSize: np, jobId, jobDir, host: agent.host, extra: options.env }),
-      stdin: rank === 0 ? (options.stdin ?? 'ignore') : 'ignore',
+      env: rankEnvironment(rank, np, place.localRank, place.localSize, jobId, options.env),
+      stdin: rank === 0 && agentOfHost.get(host.name) instanceof LocalAgent ? (options.stdin ?? 'ignore') : 'ignore',
     };
-    return { spec, agent };
+    return { spec, agent: agentOfHost.get(host.name) as LaunchAgent };
   });
+
+  const stderr = options.stderr ?? process.stderr;
+  if (options.verbose === true) {
+    stderr.write(`tsmpiexec: hosts from ${source}: ${hosts.map((h) => `${h.name}:${h.slots}`).join(', ')}\n`);
+    stderr.write(`tsmpiexec: launcher ${launcher}; ${np} rank${np === 1 ? '' : 's'}: ${usedHosts.map((h) => `${h.name} ranks ${ranks.filter((r) => r.agent === agentOfHost.get(h.name)).map((r) => r.spec.rank).join(',')}`).join('; ')}\n`);
+  }
 
   const job = new Job({
     ranks,
     stdout: options.stdout ?? process.stdout,
-    stderr: options.stderr ?? process.stderr,
+    stderr,
     tagOutput: options.tagOutput ?? false,
-    timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+    timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
     killGraceMs: killGraceSeconds * 1000,
-    onEnd: () => rmSync(jobDir, { recursive: true, force: true }),
     ...(options.timers === undefined ? {} : { timers: options.timers }),
   });
   options.signal?.addEventListener('abort', () => job.interrupt('SIGTERM'), { once: true });
@@ -119,47 +154,74 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
   return startJob(options).result;
 }
 
-interface RankIdentity {
-  readonly rank: number;
-  readonly size: number;
-  readonly localRank: number;
-  readonly localSize: number;
-  readonly jobId: string;
-  readonly jobDir: string;
-  readonly host: string;
-  readonly extra: Readonly<Record<string, string>> | undefined;
+function defaultLauncher(source: HostSource, env: NodeJS.ProcessEnv): LauncherKind {
+  if (source === 'local') return 'local';
+  if (source === 'slurm' && env.SLURM_JOB_ID !== undefined && commandExists('srun')) return 'srun';
+  return 'ssh';
 }
 
-/** The environment of one rank: tsmpiexec's own, what -x adds, and the job's variables. */
-function rankEnvironment(identity: RankIdentity): NodeJS.ProcessEnv {
+function commandExists(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** One agent per host: in-process for this machine, through ssh/srun for the others. */
+function makeAgents(hosts: readonly HostSlots[], launcher: LauncherKind, options: LaunchOptions, graceSeconds: number): LaunchAgent[] {
+  const isLocal = (host: HostSlots): boolean => launcher === 'local' || host.name === LOCAL_HOST;
+  const spansHosts = hosts.length > 1;
+  // Ranks of one host talk over ipc; across hosts over tcp, on an address chosen per host. Hosts
+  // that are all this machine (--launcher local) can use loopback.
+  const allLocal = hosts.every(isLocal);
+  const localAddress = spansHosts ? selectAddress(options.iface ?? (allLocal ? 'lo' : undefined)) : undefined;
+  return hosts.map((host): LaunchAgent => {
+    if (isLocal(host)) {
+      return new LocalAgent({
+        graceSeconds,
+        ...(launcher === 'local' && host.name !== LOCAL_HOST ? { host: host.name } : {}),
+        ...(localAddress === undefined ? {} : { tcpAddress: localAddress }),
+        ...(options.spawn === undefined ? {} : { spawn: options.spawn }),
+      });
+    }
+    return new RemoteAgent({
+      host: host.name,
+      command: launchCommand(launcher === 'srun' ? 'srun' : 'ssh', host.name, options.launchAgent ?? process.env.TSMPI_LAUNCH_AGENT),
+      graceSeconds,
+      iface: spansHosts ? (options.iface ?? 'default') : null,
+      startTimeoutMs: (options.agentTimeoutSeconds ?? DEFAULT_AGENT_TIMEOUT_SECONDS) * 1000,
+      ...(options.spawn === undefined ? {} : { spawn: options.spawn }),
+    });
+  });
+}
+
+/** A rank's own variables: who it is, in the names tsmpi and Open MPI/MPICH scripts read, and -x. */
+function rankEnvironment(
+  rank: number,
+  size: number,
+  localRank: number,
+  localSize: number,
+  jobId: string,
+  extra: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
   return {
-    ...process.env,
-    ...identity.extra,
-    [JOB_ENV.rank]: String(identity.rank),
-    [JOB_ENV.size]: String(identity.size),
-    [JOB_ENV.localRank]: String(identity.localRank),
-    [JOB_ENV.localSize]: String(identity.localSize),
-    [JOB_ENV.controlFd]: String(CONTROL_FD),
-    [JOB_ENV.jobDir]: identity.jobDir,
-    [JOB_ENV.jobId]: identity.jobId,
-    [JOB_ENV.host]: identity.host,
-    // The names scripts written for Open MPI and MPICH read.
-    OMPI_COMM_WORLD_RANK: String(identity.rank),
-    OMPI_COMM_WORLD_SIZE: String(identity.size),
-    OMPI_COMM_WORLD_LOCAL_RANK: String(identity.localRank),
-    OMPI_COMM_WORLD_LOCAL_SIZE: String(identity.localSize),
-    PMI_RANK: String(identity.rank),
-    PMI_SIZE: String(identity.size),
+    ...extra,
+    [JOB_ENV.rank]: String(rank),
+    [JOB_ENV.size]: String(size),
+    [JOB_ENV.localRank]: String(localRank),
+    [JOB_ENV.localSize]: String(localSize),
+    [JOB_ENV.jobId]: jobId,
+    OMPI_COMM_WORLD_RANK: String(rank),
+    OMPI_COMM_WORLD_SIZE: String(size),
+    OMPI_COMM_WORLD_LOCAL_RANK: String(localRank),
+    OMPI_COMM_WORLD_LOCAL_SIZE: String(localSize),
+    PMI_RANK: String(rank),
+    PMI_SIZE: String(size),
   };
 }
 
-// A Unix socket path holds at most 107 bytes; `<jobDir>/<rank>.sock` must fit for any rank.
-const MAX_JOB_DIR_BASE_LENGTH = 80;
-
-/** A private directory for the job's ipc endpoints, in TMPDIR unless its path is too long. */
-function makeJobDirectory(): string {
-  const base = tmpdir().length <= MAX_JOB_DIR_BASE_LENGTH ? tmpdir() : '/tmp';
-  return mkdtempSync(join(base, 'tsmpi-'));
+function checkPositive(what: string, value: number | undefined, integer = false): void {
+  if (value === undefined) return;
+  if (!(value > 0) || (integer && !Number.isInteger(value))) {
+    throw new TsmpiError('ERR_USAGE', `${what} must be a positive ${integer ? 'whole number' : 'number'} (got ${String(value)})`);
+  }
 }
 
 function checkDirectory(dir: string): void {

@@ -25,8 +25,12 @@ export type TsmpiErrorCode =
   | 'ERR_JOB'
   /** A command line that tsmpiexec cannot run (unknown option, -np 0, missing program). */
   | 'ERR_USAGE'
-  /** More ranks were asked for than this machine has cores, without --oversubscribe. */
-  | 'ERR_OVERSUBSCRIBE';
+  /** More ranks were asked for than there are slots (cores), without --oversubscribe. */
+  | 'ERR_OVERSUBSCRIBE'
+  /** A hostfile, --host list, or Slurm/PBS allocation that cannot be read. */
+  | 'ERR_HOSTFILE'
+  /** A host could not be reached, or its launch agent failed or went away. */
+  | 'ERR_HOST';
 
 /** The codes in a form that can be listed and checked at run time. */
 export const TSMPI_ERROR_CODES: readonly TsmpiErrorCode[] = [
@@ -41,6 +45,8 @@ export const TSMPI_ERROR_CODES: readonly TsmpiErrorCode[] = [
   'ERR_JOB',
   'ERR_USAGE',
   'ERR_OVERSUBSCRIBE',
+  'ERR_HOSTFILE',
+  'ERR_HOST',
 ];
 
 /** An error raised by tsmpi; `code` identifies the kind, `message` names the cause. */

@@ -10,7 +10,11 @@ export interface RankSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
+  /**
+   * The rank's own variables (identity, -x); the agent adds them to its node's environment and
+   * adds the node's own (job directory, address).
+   */
+  readonly env: Readonly<Record<string, string>>;
   /** Rank 0 reads tsmpiexec's standard input; every other rank reads nothing. */
   readonly stdin: 'inherit' | 'ignore';
 }
@@ -21,6 +25,8 @@ export interface RankTermination {
   readonly signal: NodeJS.Signals | null;
   /** Set when the process could not be started at all. */
   readonly spawnError?: Error;
+  /** Set when the rank's host was lost: how the rank ended is unknown. */
+  readonly hostLost?: boolean;
 }
 
 /** What an agent reports about its ranks. */
@@ -37,6 +43,11 @@ export interface AgentEvents {
   controlError(rank: number, error: Error): void;
   /** The rank's process has ended and all its output has been reported. */
   exited(rank: number, termination: RankTermination): void;
+  /**
+   * The agent itself failed or could not be reached (its ranks' fate is unknown): the host is
+   * lost to the job. No event about its ranks follows.
+   */
+  agentFailed(host: string, reason: string): void;
 }
 
 /** Starts and controls the ranks of one node. */

@@ -4,8 +4,11 @@
  * its output, and a control socket on file descriptor 3.
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
-import { hostname } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
+import { JOB_ENV } from '../../src/runtime/job-environment.js';
 import { ControlLineDecoder, encodeControlLine } from '../../src/protocol/control-framing.js';
 import type { LauncherToRank, RankToLauncher } from '../../src/protocol/control-messages.js';
 import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from './launch-agent.js';
@@ -18,22 +21,39 @@ export const CONTROL_FD = 3;
 export interface LocalAgentOptions {
   /** Seconds the watchdog waits between SIGTERM and SIGKILL if tsmpiexec dies. */
   readonly graceSeconds: number;
-  /** The job's directory on this node, which the watchdog removes if tsmpiexec dies. */
-  readonly jobDir: string;
+  /** The address ranks bind tcp endpoints on, for jobs that span nodes; none for a one-node job. */
+  readonly tcpAddress?: string;
+  /** The node's name in messages (default: this machine's host name). */
+  readonly host?: string;
   /** Injected for tests. */
   readonly spawn?: typeof nodeSpawn;
 }
 
+// A Unix socket path holds at most 107 bytes; `<jobDir>/<rank>.sock` must fit for any rank.
+const MAX_JOB_DIR_BASE_LENGTH = 80;
+
 /** A {@link LaunchAgent} for this machine. */
 export class LocalAgent implements LaunchAgent {
-  readonly host = hostname();
+  readonly host: string;
+  /** This node's private directory for the job's ipc endpoints. */
+  readonly jobDir: string;
   readonly #spawn: typeof nodeSpawn;
   readonly #watchdog: OrphanWatchdog;
+  readonly #nodeEnv: Record<string, string>;
   readonly #children = new Map<number, ChildProcess>();
 
   constructor(options: LocalAgentOptions) {
+    this.host = options.host ?? hostname();
     this.#spawn = options.spawn ?? nodeSpawn;
-    this.#watchdog = new OrphanWatchdog(options.graceSeconds, options.jobDir, this.#spawn);
+    const base = tmpdir().length <= MAX_JOB_DIR_BASE_LENGTH ? tmpdir() : '/tmp';
+    this.jobDir = mkdtempSync(join(base, 'tsmpi-'));
+    this.#watchdog = new OrphanWatchdog(options.graceSeconds, this.jobDir, this.#spawn);
+    this.#nodeEnv = {
+      [JOB_ENV.controlFd]: String(CONTROL_FD),
+      [JOB_ENV.jobDir]: this.jobDir,
+      [JOB_ENV.host]: this.host,
+      ...(options.tcpAddress === undefined ? {} : { [JOB_ENV.tcpAddress]: options.tcpAddress }),
+    };
   }
 
   start(ranks: readonly RankSpec[], events: AgentEvents): void {
@@ -62,12 +82,13 @@ export class LocalAgent implements LaunchAgent {
 
   close(): void {
     this.#watchdog.dismiss();
+    rmSync(this.jobDir, { recursive: true, force: true });
   }
 
   #startRank(spec: RankSpec, events: AgentEvents): void {
     const child = this.#spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
-      env: spec.env,
+      env: { ...process.env, ...spec.env, ...this.#nodeEnv },
       stdio: [spec.stdin, 'pipe', 'pipe', 'pipe'],
       detached: true,
     });

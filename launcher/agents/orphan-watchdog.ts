@@ -7,6 +7,7 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 
 // POSIX sh: collect process group ids until "done" or end of input; on end of input, clean up.
+// (dash, Debian's sh, rejects "kill -- -PGID"; "kill -TERM -PGID" works in every sh.)
 const WATCHDOG_SCRIPT = `
 groups=""
 while IFS= read -r line; do
@@ -17,9 +18,9 @@ while IFS= read -r line; do
   esac
 done
 if [ -n "$groups" ]; then
-  kill -TERM -- $groups 2>/dev/null
+  kill -TERM $groups 2>/dev/null
   sleep "$1"
-  kill -KILL -- $groups 2>/dev/null
+  kill -KILL $groups 2>/dev/null
 fi
 [ -n "$2" ] && rm -rf -- "$2"
 exit 0

@@ -26,21 +26,32 @@ function parser(argv: readonly string[]) {
     })
     .help(false)
     .version(false)
-    .option('np', { alias: ['n', 'c'], type: 'number', requiresArg: true, describe: 'Number of ranks (default: one per usable core)' })
+    .option('np', { alias: ['n', 'c'], type: 'number', requiresArg: true, describe: 'Number of ranks, also -np N (default: the hosts\' slots; on this machine alone, one per usable core)' })
     .option('oversubscribe', { type: 'boolean', describe: 'Allow more ranks than usable cores' })
     .option('x', { type: 'string', requiresArg: true, describe: 'Export VAR (from this environment) or set VAR=value for every rank; repeatable' })
     .option('wdir', { alias: ['wd'], type: 'string', requiresArg: true, describe: 'Working directory of the ranks (default: the current directory)' })
-    .option('tag-output', { type: 'boolean', describe: 'Prefix every output line with [rank]' })
+    .option('tag-output', { type: 'boolean', describe: 'Prefix every output line with [rank] ([rank@host] when the job spans hosts)' })
+    .option('hostfile', { alias: ['machinefile'], type: 'string', requiresArg: true, describe: 'Hosts to run on: Open MPI ("node1 slots=4") or MPICH ("node1:4") format' })
+    .option('host', { alias: ['H'], type: 'string', requiresArg: true, describe: 'Hosts to run on, as a:2,b:2 (or a,a,b)' })
+    .option('map-by', { type: 'string', choices: ['slot', 'node'], requiresArg: true, describe: 'Fill each host\'s slots in order (slot, the default) or deal ranks round-robin over hosts (node)' })
+    .option('npernode', { alias: ['ppn', 'N'], type: 'number', requiresArg: true, describe: 'Exactly N ranks on each host' })
+    .option('launcher', { type: 'string', choices: ['ssh', 'srun', 'local'], requiresArg: true, describe: 'How to start ranks on other hosts (default: srun inside a Slurm allocation, else ssh)' })
+    .option('launch-agent', { type: 'string', requiresArg: true, describe: 'Command used instead of ssh to reach a host, called as CMD HOST COMMAND (also TSMPI_LAUNCH_AGENT)' })
+    .option('iface', { type: 'string', requiresArg: true, describe: 'Network for traffic between hosts: an interface name (eth0) or an IPv4 CIDR (10.1.0.0/16)' })
+    .option('verbose', { alias: ['v'], type: 'boolean', describe: 'Print where the hosts came from, the placement and the launcher' })
     .option('timeout', { type: 'number', requiresArg: true, describe: 'Abort the job after SECONDS (exit code 124); also MPIEXEC_TIMEOUT' })
     .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help and exit' })
     .option('version', { alias: 'V', type: 'boolean', describe: 'Show the tsmpi version and exit' })
     .epilog(
       'Exit status: 0 when every rank exits 0; otherwise the failing rank\'s code (the lowest rank\'s when several fail, ' +
-        '128+N for a rank killed by signal N), 124 on --timeout, 130/143 when interrupted by SIGINT/SIGTERM, 2 for a bad command line.',
+        '128+N for a rank killed by signal N, 127 for a rank that could not start), 124 on --timeout, 130/143/129 when ' +
+        'interrupted by SIGINT/SIGTERM/SIGHUP, 2 for a bad command line, 1 when a host is lost or a rank never calls init() ' +
+        'while others wait for it. See docs/cli.md.',
     )
     .strictOptions()
     .exitProcess(false)
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    // A terminal's width, or none: fixed-width wrapping of piped help would split words.
+    .wrap(process.stdout.isTTY ? Math.min(100, process.stdout.columns) : null)
     .fail((message: string | undefined, error: Error | undefined) => {
       throw new TsmpiError('ERR_USAGE', message ?? error?.message ?? 'invalid command line');
     });
@@ -72,6 +83,14 @@ export async function parseCommandLine(argv: readonly string[], env: NodeJS.Proc
     throw new TsmpiError('ERR_USAGE', `--timeout must be a positive number of seconds (got ${describeArg(argv, ['--timeout'], timeoutSeconds)})`);
   }
   const wdir = parsed.wdir;
+  const perNode = parsed.npernode;
+  if (perNode !== undefined && (!Number.isInteger(perNode) || perNode < 1)) {
+    throw new TsmpiError('ERR_USAGE', `--npernode must be a whole number of at least 1 (got ${describeArg(argv, ['-npernode', '--npernode', '-ppn', '--ppn', '-N'], perNode)})`);
+  }
+  if (parsed.hostfile !== undefined && parsed.host !== undefined) {
+    throw new TsmpiError('ERR_USAGE', '--hostfile and --host cannot be used together');
+  }
+  const strings = { hostfile: parsed.hostfile, host: parsed.host, launchAgent: parsed['launch-agent'], iface: parsed.iface };
   return {
     kind: 'run',
     options: {
@@ -83,6 +102,11 @@ export async function parseCommandLine(argv: readonly string[], env: NodeJS.Proc
       ...(wdir === undefined ? {} : { wdir }),
       tagOutput: parsed['tag-output'] === true,
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+      ...Object.fromEntries(Object.entries(strings).filter(([, value]) => value !== undefined)),
+      ...(perNode === undefined ? {} : { perNode }),
+      ...(parsed['map-by'] === undefined ? {} : { mapBy: parsed['map-by'] as 'slot' | 'node' }),
+      ...(parsed.launcher === undefined ? {} : { launcher: parsed.launcher as 'ssh' | 'srun' | 'local' }),
+      verbose: parsed.verbose === true,
     },
   };
 }

@@ -21,7 +21,9 @@ export type JobEndReason =
   /** A rank exited without calling init() while others waited in init() for it. */
   | 'init-incomplete'
   /** A rank broke the control protocol (for example a different tsmpi version). */
-  | 'protocol-error';
+  | 'protocol-error'
+  /** A host could not be reached, or its agent failed or went away. */
+  | 'host-failed';
 
 /** How one rank ended. */
 export interface RankExit {
@@ -49,7 +51,10 @@ export interface JobResult {
 /** A writable the job prints to (tsmpiexec's stdout/stderr, or a test's). */
 export interface OutputSink {
   write(text: string): boolean;
-  once(event: 'drain', listener: () => void): unknown;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener(event: 'drain' | 'close', listener: () => void): unknown;
+  /** True once the stream is unusable (its reader went away): output is then dropped. */
+  readonly destroyed?: boolean;
 }
 
 /** Clock functions, injectable for tests. */
@@ -64,7 +69,7 @@ export interface JobPlan {
   readonly ranks: readonly { readonly spec: RankSpec; readonly agent: LaunchAgent }[];
   readonly stdout: OutputSink;
   readonly stderr: OutputSink;
-  /** Prefix every output line with its rank. */
+  /** Prefix every output line with its rank (and host, for jobs on several hosts). */
   readonly tagOutput: boolean;
   /** Abort the job after this long; undefined for no limit. */
   readonly timeoutMs: number | undefined;
@@ -104,7 +109,8 @@ export class Job {
   #helloCount = 0;
   #timeoutHandle: unknown;
   #killHandle: unknown;
-  #outputPauses = 0;
+  // Sinks whose buffers are full: the ranks' output is paused until every one drains.
+  readonly #blockedSinks = new Set<OutputSink>();
   #resolve!: (result: JobResult) => void;
 
   constructor(plan: JobPlan) {
@@ -112,8 +118,9 @@ export class Job {
     this.#timers = plan.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     this.result = new Promise((resolve) => (this.#resolve = resolve));
     const multi = plan.ranks.length > 1;
+    const hostCount = new Set(plan.ranks.map(({ agent }) => agent)).size;
     this.#ranks = plan.ranks.map(({ spec, agent }) => {
-      const prefix = plan.tagOutput ? `[${spec.rank}] ` : '';
+      const prefix = plan.tagOutput ? (hostCount > 1 ? `[${spec.rank}@${agent.host}] ` : `[${spec.rank}] `) : '';
       return {
         rank: spec.rank,
         agent,
@@ -170,9 +177,23 @@ export class Job {
         (stream === 'stdout' ? state.out : state.err).end();
       },
       control: (rank, message) => this.#onControl(rank, message),
-      controlError: (rank, error) => this.#onProtocolError(rank, error.message),
+      controlError: (rank, error) => this.#onProtocolError(rank, `rank ${rank} broke the control protocol: ${error.message}`),
       exited: (rank, termination) => this.#onExit(rank, termination),
+      agentFailed: (host, reason) => this.#onAgentFailed(host, reason),
     };
+  }
+
+  #onAgentFailed(host: string, reason: string): void {
+    const lost = this.#ranks.filter((state) => state.agent.host === host && state.termination === undefined);
+    if (this.#phase === 'running') {
+      this.#say(`lost host ${host}: ${reason}; aborting the job`);
+      this.#stop('host-failed');
+    }
+    for (const state of lost) {
+      state.termination = { code: null, signal: null, hostLost: true };
+      this.#live--;
+    }
+    if (this.#live === 0) this.#end();
   }
 
   #onControl(rank: number, message: RankToLauncher): void {
@@ -249,7 +270,7 @@ export class Job {
   #onTimeout(): void {
     this.#timeoutHandle = undefined;
     if (this.#phase !== 'running') return;
-    this.#say(`the job reached its time limit of ${(this.#plan.timeoutMs as number) / 1000} s (--timeout); aborting the job`);
+    this.#say(`the job reached its time limit of ${(this.#plan.timeoutMs as number) / 1000} s (--timeout or MPIEXEC_TIMEOUT); aborting the job`);
     this.#stop('timeout');
   }
 
@@ -294,6 +315,7 @@ export class Job {
         return TIMEOUT_EXIT_CODE;
       case 'init-incomplete':
       case 'protocol-error':
+      case 'host-failed':
         return 1;
       case 'rank-failed': {
         // The lowest rank among those that failed on their own decides, as documented.
@@ -308,12 +330,22 @@ export class Job {
   }
 
   #emit(sink: OutputSink, text: string): boolean {
+    // A reader that went away (`tsmpiexec ... | head`) never drains: drop output rather than
+    // holding the ranks up forever.
+    if (sink.destroyed === true) return true;
     const accepted = sink.write(text);
-    if (!accepted) {
-      if (this.#outputPauses++ === 0) for (const agent of this.#agents) agent.setOutputPaused(true);
-      sink.once('drain', () => {
-        if (--this.#outputPauses === 0) for (const agent of this.#agents) agent.setOutputPaused(false);
-      });
+    if (!accepted && !this.#blockedSinks.has(sink)) {
+      if (this.#blockedSinks.size === 0) for (const agent of this.#agents) agent.setOutputPaused(true);
+      this.#blockedSinks.add(sink);
+      const release = (): void => {
+        sink.removeListener('drain', release);
+        sink.removeListener('close', release);
+        if (!this.#blockedSinks.delete(sink)) return;
+        if (this.#blockedSinks.size === 0) for (const agent of this.#agents) agent.setOutputPaused(false);
+      };
+      sink.once('drain', release);
+      // A reader that goes away while output waits never drains; its end releases the ranks too.
+      sink.once('close', release);
     }
     return accepted;
   }
@@ -324,7 +356,7 @@ export class Job {
 }
 
 function failedOnItsOwn(state: RankState, termination: RankTermination | undefined): boolean {
-  if (termination === undefined) return false;
+  if (termination === undefined || termination.hostLost === true) return false;
   if (termination.spawnError !== undefined) return true;
   if (termination.signal !== null) {
     // A rank that died of the very signal tsmpiexec sent it was stopped, not failed.

@@ -100,11 +100,17 @@ export function prepareValue(value: unknown): PreparedValue {
     if (ancestors.has(object)) return refuse('refers back to one of its own containers (a circular structure)');
     ancestors.add(object);
     try {
-      if (Array.isArray(object)) return visitArray(object);
-      if (object instanceof Map) return visitMap(object);
-      if (object instanceof Set) return visitSet(object);
+      const proto = Object.getPrototypeOf(object);
+      if (proto === Array.prototype) return visitArray(object as unknown[]);
+      if (proto === Map.prototype) return visitMap(object as Map<unknown, unknown>);
+      if (proto === Set.prototype) return visitSet(object as Set<unknown>);
       if (isPlainObject(object)) return visitObject(object as Record<string, unknown>);
-      if (PASSED_THROUGH.some((type) => object instanceof type)) return object;
+      if (PASSED_THROUGH.some((type) => proto === type.prototype) || object instanceof Error) return object;
+      // A subclass would arrive as its base class (or, for Map, as an empty object): refuse it.
+      const base = [Array, Map, Set, Date, RegExp, ArrayBuffer, DataView].find((type) => object instanceof type);
+      if (base !== undefined) {
+        return refuse(`is an instance of ${object.constructor.name}, a subclass of ${base.name} (send a plain ${base.name} instead)`);
+      }
       if (ArrayBuffer.isView(object)) return refuse(`is a ${object.constructor.name}`);
       if (object instanceof Promise) return refuse('is a Promise');
       if (object instanceof WeakMap || object instanceof WeakSet) return refuse(`is a ${object.constructor.name}`);

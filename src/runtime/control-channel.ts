@@ -31,10 +31,25 @@ export class ControlChannel {
     this.#socket.on('close', () => this.#end());
   }
 
-  /** The process's channel on `fd`, opened on first use. */
+  /**
+   * The process's channel on `fd`, opened on first use.
+   * @throws TsmpiError ERR_JOB when `fd` is not open: the environment says "started by tsmpiexec"
+   *   but the process was not (a child of a rank inherits the variables, not the descriptor)
+   */
   static open(fd: number): ControlChannel {
     const slot = globalThis as { [GLOBAL_KEY]?: ControlChannel };
-    slot[GLOBAL_KEY] ??= new ControlChannel(fd);
+    if (slot[GLOBAL_KEY] === undefined) {
+      try {
+        slot[GLOBAL_KEY] = new ControlChannel(fd);
+      } catch (error) {
+        throw new TsmpiError(
+          'ERR_JOB',
+          `TSMPI_CONTROL_FD=${fd} is set but that descriptor is not tsmpiexec's control channel in this process ` +
+            '(a program started by a rank inherits the TSMPI_* variables but is not a rank; unset them to run it alone)',
+          { cause: error },
+        );
+      }
+    }
     return slot[GLOBAL_KEY];
   }
 

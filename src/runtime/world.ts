@@ -25,6 +25,7 @@ interface Running {
 }
 
 let starting: Promise<Running> | undefined;
+let started = false;
 let finalized = false;
 
 /**
@@ -35,7 +36,9 @@ let finalized = false;
 export async function init(): Promise<Comm> {
   if (finalized) throw new TsmpiError('ERR_FINALIZED', 'init() was called after finalize()');
   starting ??= start();
-  return (await starting).world;
+  const running = await starting;
+  started = true;
+  return running.world;
 }
 
 /**
@@ -60,7 +63,7 @@ export async function finalize(): Promise<void> {
 
 /** True between a completed init() and finalize(). */
 export function isInitialized(): boolean {
-  return starting !== undefined && !finalized;
+  return started && !finalized;
 }
 
 /** True once finalize() has been called. */

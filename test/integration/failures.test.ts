@@ -53,7 +53,7 @@ describe('failure semantics', { timeout: 300_000 }, () => {
   it('stops a job that outlives --timeout with exit code 124 and a message', { timeout: 60_000 }, async () => {
     const result = await runTsmpiexec(['--timeout', '2', ...job(2, 'hang', '1')]);
     assert.equal(result.code, 124);
-    assert.match(result.stderr, /^tsmpiexec: the job reached its time limit of 2 s \(--timeout\); aborting the job$/m);
+    assert.match(result.stderr, /^tsmpiexec: the job reached its time limit of 2 s \(--timeout or MPIEXEC_TIMEOUT\); aborting the job$/m);
   });
 
   it('MPIEXEC_TIMEOUT works like --timeout', { timeout: 60_000 }, async () => {
@@ -106,6 +106,15 @@ describe('failure semantics', { timeout: 300_000 }, () => {
     await assertNoProcessLeft(run.marker, 8000);
     // The watchdog removes the job's directory once the ranks are gone.
     assert.deepEqual(readdirSync(tmpdir()).filter((name) => name.startsWith('tsmpi-') && !before.has(name)), []);
+  });
+
+  it('the watchdog stops executables (which do not watch tsmpiexec) when tsmpiexec is killed with SIGKILL', { timeout: 60_000 }, async () => {
+    const run = startTsmpiexec(['-np', '2', 'sh', '-c', 'echo "ready $TSMPI_RANK"; while :; do sleep 1; done']);
+    await run.waitForOutput('ready 0');
+    await run.waitForOutput('ready 1');
+    run.child.kill('SIGKILL');
+    await run.done;
+    await assertNoProcessLeft(run.marker, 8000);
   });
 
   it('ranks that ignore SIGTERM are killed after the grace period when a peer fails', { timeout: 60_000 }, async () => {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { availableCores, launch } from 'tsmpi/launcher';
-import { assertNoProcessLeft, fixture, MARKER_VARIABLE, runTsmpiexec } from '../helpers/run-tsmpiexec.js';
+import { spawnSync } from 'node:child_process';
+import { assertNoProcessLeft, fixture, MARKER_VARIABLE, ROOT, runTsmpiexec, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
 
 interface Seen {
   rank: number;
@@ -119,6 +120,17 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
     }
   });
 
+  it('finishes the job when its output reader goes away (tsmpiexec ... | head)', { timeout: 60_000 }, async () => {
+    const run = startTsmpiexec(['-np', '2', 'sh', '-c', 'yes | head -200000; echo "rank $TSMPI_RANK done" >&2']);
+    // Read a little, then stop reading for good, as `head -1` does.
+    run.child.stdout?.once('data', () => run.child.stdout?.destroy());
+    const result = await run.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /rank 0 done/);
+    assert.match(result.stderr, /rank 1 done/);
+    await assertNoProcessLeft(run.marker);
+  });
+
   it('gives standard input to rank 0 only', { timeout: 60_000 }, async () => {
     const result = await runTsmpiexec(['-np', '2', fixture('echo-stdin.ts')], { input: 'line one\nline two\n' });
     assert.equal(result.code, 0, result.stderr);
@@ -126,6 +138,20 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
       'rank 0 read "line one\\nline two\\n"',
       'rank 1 read ""',
     ]);
+  });
+
+  it('runs a program alone, without tsmpiexec, as a job of one rank', { timeout: 30_000 }, async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TSMPI_')));
+    const alone = spawnSync(process.execPath, ['--import', 'tsx', 'examples/hello.ts'], { cwd: ROOT, env, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(alone.status, 0, alone.stderr);
+    assert.equal(alone.stdout, 'I am rank 0 in group of 1 processes.\n');
+  });
+
+  it('refuses with ERR_JOB when TSMPI_* variables are inherited by a process that is not a rank', { timeout: 30_000 }, async () => {
+    const env = { ...process.env, TSMPI_CONTROL_FD: '3', TSMPI_RANK: '0', TSMPI_SIZE: '2' };
+    const stray = spawnSync(process.execPath, ['--import', 'tsx', 'examples/hello.ts'], { cwd: ROOT, env, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(stray.status, 1);
+    assert.match(stray.stderr, /TsmpiError: TSMPI_CONTROL_FD=3 is set but that descriptor is not tsmpiexec's control channel/);
   });
 
   const badCommandLines: [string, string[], RegExp][] = [
@@ -166,7 +192,7 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
 
   it('is a library: launch() resolves with every rank\'s exit status', { timeout: 60_000 }, async () => {
     const chunks: string[] = [];
-    const sink = { write: (text: string) => (chunks.push(text), true), once: () => sink };
+    const sink = { write: (text: string) => (chunks.push(text), true), once: () => sink, removeListener: () => sink };
     const marker = randomUUID();
     const result = await launch({
       np: 2,

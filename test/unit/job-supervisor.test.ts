@@ -58,7 +58,7 @@ function makeJob(size: number, options: { timeoutMs?: number } = {}) {
   const agent = new FakeAgent();
   const timers = new FakeTimers();
   const stderr: string[] = [];
-  const sink = (into: string[]) => ({ write: (text: string) => (into.push(text), true), once: () => undefined });
+  const sink = (into: string[]) => ({ write: (text: string) => (into.push(text), true), once: () => undefined, removeListener: () => undefined });
   const spec = (rank: number): RankSpec => ({ rank, command: 'x', args: [], cwd: '/', env: {}, stdin: 'ignore' });
   const job = new Job({
     ranks: Array.from({ length: size }, (_, rank) => ({ spec: spec(rank), agent })),

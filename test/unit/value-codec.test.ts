@@ -70,6 +70,8 @@ describe('value codec', { timeout: 10_000 }, () => {
     ['a WeakMap in a Map value', new Map([['k', new WeakMap()]]), /^data\.get\("k"\) is a WeakMap/],
     ['a function in a Set', new Set([1, () => 2]), /^data<Set item 1> is a function/],
     ['an odd key', { 'my key': () => 1 }, /^data\["my key"\] is a function/],
+    ['a Map subclass', { m: new (class Registry extends Map {})() }, /^data\.m is an instance of Registry, a subclass of Map/],
+    ['an Array subclass', [new (class Vec extends Array {})()], /^data\[0\] is an instance of Vec, a subclass of Array/],
   ];
   for (const [name, value, message] of unsendable) {
     it(`refuses ${name}, naming its path`, () => {
