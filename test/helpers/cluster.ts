@@ -1,0 +1,52 @@
+/**
+ * The real cluster parts the multi-node tests use (started by test/infra/, see its README): a
+ * private sshd answering on 127.0.0.2-5 and a three-node Slurm cluster. Under CI=true they must
+ * be there; elsewhere a test without them is skipped with a message saying how to start them.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
+/** The ssh client config start-sshd.sh writes. */
+export const SSH_CONFIG = '/tmp/tsmpi-infra/ssh/ssh_config';
+/** The launch agent option that makes tsmpiexec use it. */
+export const SSH_AGENT = `ssh -F ${SSH_CONFIG}`;
+/** The "hosts" the private sshd answers on. */
+export const SSH_HOSTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'] as const;
+
+const HOW_TO_START = 'start them with: sudo bash test/infra/install-packages.sh && bash test/infra/start-sshd.sh && bash test/infra/start-slurm.sh';
+
+function sshAnswers(): boolean {
+  if (!existsSync(SSH_CONFIG)) return false;
+  return spawnSync('ssh', ['-F', SSH_CONFIG, SSH_HOSTS[0], 'true'], { stdio: 'ignore', timeout: 15_000 }).status === 0;
+}
+
+function slurmIdle(): boolean {
+  const sinfo = spawnSync('sinfo', ['-h', '-N', '-o', '%N %t'], { encoding: 'utf8', timeout: 15_000 });
+  if (sinfo.status !== 0) return false;
+  const idle = sinfo.stdout.split('\n').filter((line) => /^n[123] idle/.test(line));
+  return idle.length === 3;
+}
+
+/**
+ * The `skip` option for a test that needs sshd or Slurm: false when they answer; a reason when
+ * they do not and this is not CI; under CI=true never a skip (the test runs and fails).
+ */
+export function skipUnless(part: 'sshd' | 'slurm'): false | string {
+  const there = part === 'sshd' ? sshAnswers() : slurmIdle();
+  if (there || process.env.CI === 'true') return false;
+  return `${part} is not running here; ${HOW_TO_START}`;
+}
+
+/** Command lines of running node agents (every test must leave none behind). */
+export function runningNodeAgents(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
+      if (command.includes('launcher/agent/node-agent.js') && !command.startsWith('ssh ') && !command.startsWith('srun ')) found.push(`${pid}: ${command}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
