@@ -122,7 +122,7 @@ export function startJob(options: LaunchOptions): Job {
       args: command.args,
       cwd,
       env: rankEnvironment(rank, np, place.localRank, place.localSize, jobId, options.env),
-      stdin: rank === 0 && agentOfHost.get(host.name) instanceof LocalAgent ? (options.stdin ?? 'ignore') : 'ignore',
+      stdin: rank !== 0 || options.stdin !== 'inherit' ? 'ignore' : agentOfHost.get(host.name) instanceof LocalAgent ? 'inherit' : 'pipe',
     };
     return { spec, agent: agentOfHost.get(host.name) as LaunchAgent };
   });
@@ -143,7 +143,26 @@ export function startJob(options: LaunchOptions): Job {
     ...(options.timers === undefined ? {} : { timers: options.timers }),
   });
   options.signal?.addEventListener('abort', () => job.interrupt('SIGTERM'), { once: true });
+  const first = ranks[0];
+  if (first?.spec.stdin === 'pipe') forwardStdin(first.agent, job);
   return job;
+}
+
+/** Feeds this process's standard input to rank 0 on another host, until the job ends. */
+function forwardStdin(agent: LaunchAgent, job: Job): void {
+  const input = process.stdin;
+  const onData = (chunk: Buffer): void => agent.writeStdin(0, chunk);
+  const onEnd = (): void => agent.writeStdin(0, null);
+  input.on('data', onData);
+  input.once('end', onEnd);
+  input.once('error', onEnd);
+  void job.result.finally(() => {
+    input.off('data', onData);
+    input.off('end', onEnd);
+    // Reading must not keep tsmpiexec alive once the job is over.
+    input.pause();
+    input.unref?.();
+  });
 }
 
 /**

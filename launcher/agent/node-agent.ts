@@ -17,6 +17,7 @@ const send = (message: FromAgent): void => {
 };
 
 let agent: LocalAgent | undefined;
+let ranks: number[] = [];
 let graceMs = 3000;
 let live = 0;
 let closing = false;
@@ -56,8 +57,6 @@ function orphaned(): void {
   }, graceMs).unref();
 }
 
-let ranks: number[] = [];
-
 function handle(message: ToAgent): void {
   switch (message.type) {
     case 'start': {
@@ -78,6 +77,9 @@ function handle(message: ToAgent): void {
       return;
     case 'pause':
       agent?.setOutputPaused(message.paused);
+      return;
+    case 'stdin':
+      agent?.writeStdin(message.rank, message.data === null ? null : Buffer.from(message.data, 'base64'));
       return;
     case 'close':
       closing = true;

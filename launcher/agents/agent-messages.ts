@@ -23,6 +23,8 @@ export type ToAgent =
   | { readonly type: 'control'; readonly rank: number; readonly message: LauncherToRank }
   | { readonly type: 'signal'; readonly rank: number; readonly signal: NodeJS.Signals }
   | { readonly type: 'pause'; readonly paused: boolean }
+  /** Standard input for a rank started with stdin 'pipe' (base64), or its end (data null). */
+  | { readonly type: 'stdin'; readonly rank: number; readonly data: string | null }
   | { readonly type: 'close' };
 
 /** What a node agent sends tsmpiexec. */

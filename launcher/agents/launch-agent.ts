@@ -15,8 +15,11 @@ export interface RankSpec {
    * adds the node's own (job directory, address).
    */
   readonly env: Readonly<Record<string, string>>;
-  /** Rank 0 reads tsmpiexec's standard input; every other rank reads nothing. */
-  readonly stdin: 'inherit' | 'ignore';
+  /**
+   * Rank 0 reads tsmpiexec's standard input: inherited on this machine, or through a pipe that
+   * {@link LaunchAgent.writeStdin} feeds on another host; every other rank reads nothing.
+   */
+  readonly stdin: 'inherit' | 'pipe' | 'ignore';
 }
 
 /** How a rank process ended. */
@@ -60,6 +63,8 @@ export interface LaunchAgent {
   sendControl(rank: number, message: LauncherToRank): void;
   /** Sends `signal` to a rank and everything it started. */
   signal(rank: number, signal: NodeJS.Signals): void;
+  /** Writes to the standard input of a rank started with stdin 'pipe'; null ends it. */
+  writeStdin(rank: number, data: Buffer | null): void;
   /** Pauses or resumes reading the ranks' output (backpressure from tsmpiexec's own output). */
   setOutputPaused(paused: boolean): void;
   /** The job is over: release what the agent holds. */

@@ -71,6 +71,13 @@ export class LocalAgent implements LaunchAgent {
     killGroup(child.pid, signal);
   }
 
+  writeStdin(rank: number, data: Buffer | null): void {
+    const stdin = this.#children.get(rank)?.stdin;
+    if (stdin === undefined || stdin === null || stdin.destroyed) return;
+    if (data === null) stdin.end();
+    else stdin.write(data);
+  }
+
   setOutputPaused(paused: boolean): void {
     for (const child of this.#children.values()) {
       for (const stream of [child.stdout, child.stderr]) {
@@ -93,6 +100,8 @@ export class LocalAgent implements LaunchAgent {
       detached: true,
     });
     this.#children.set(spec.rank, child);
+    // A rank that stops reading its input must not take the agent down with EPIPE.
+    child.stdin?.on('error', () => {});
     let termination: RankTermination | undefined;
     let reported = false;
     const report = (ended: RankTermination): void => {

@@ -87,6 +87,10 @@ export class RemoteAgent implements LaunchAgent {
     this.#send({ type: 'signal', rank, signal });
   }
 
+  writeStdin(rank: number, data: Buffer | null): void {
+    this.#send({ type: 'stdin', rank, data: data === null ? null : data.toString('base64') });
+  }
+
   setOutputPaused(paused: boolean): void {
     // The agent pauses its ranks' pipes; this channel also carries exits and control messages,
     // so it is never paused itself.

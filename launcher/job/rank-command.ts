@@ -31,18 +31,10 @@ function tsxLoaderUrl(): string {
   return pathToFileURL(require.resolve('tsx')).href;
 }
 
-function isReadableFile(path: string): boolean {
+/** True for a regular file this process may access with `mode` (read or execute). */
+function isFileWithAccess(path: string, mode: number): boolean {
   try {
-    accessSync(path, constants.R_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
+    accessSync(path, mode);
     return statSync(path).isFile();
   } catch {
     return false;
@@ -56,7 +48,7 @@ function isExecutableFile(path: string): boolean {
 export function rankCommand(program: string, args: readonly string[], cwd: string, path = process.env.PATH ?? ''): RankCommand {
   if (TYPESCRIPT.test(program) || JAVASCRIPT.test(program)) {
     const file = resolve(cwd, program);
-    if (!isReadableFile(file)) {
+    if (!isFileWithAccess(file, constants.R_OK)) {
       throw new TsmpiError('ERR_USAGE', `program ${program} does not exist or cannot be read (looked for ${file})`);
     }
     const loaders = TYPESCRIPT.test(program) ? ['--import', tsxLoaderUrl()] : [];
@@ -68,13 +60,13 @@ export function rankCommand(program: string, args: readonly string[], cwd: strin
   }
   if (program.includes('/')) {
     const file = isAbsolute(program) ? program : resolve(cwd, program);
-    if (!isExecutableFile(file)) {
+    if (!isFileWithAccess(file, constants.X_OK)) {
       throw new TsmpiError('ERR_USAGE', `program ${program} does not exist or is not executable (looked for ${file})`);
     }
     return { command: file, args: [...args], kind: 'executable' };
   }
   for (const dir of path.split(delimiter)) {
-    if (dir !== '' && isExecutableFile(join(dir, program))) {
+    if (dir !== '' && isFileWithAccess(join(dir, program), constants.X_OK)) {
       return { command: join(dir, program), args: [...args], kind: 'executable' };
     }
   }

@@ -91,6 +91,13 @@ describe('jobs over ssh', { skip, timeout: 600_000 }, () => {
     assert.ok(seen.every((s) => s.size === 6 && s.sum === 15));
   });
 
+  it('gives tsmpiexec\'s standard input to rank 0 on a remote host, and none to the others', { timeout: 60_000 }, async () => {
+    const file = hostfile('stdin', `${SSH_HOSTS[1]}:1\n${SSH_HOSTS[2]}:1\n`);
+    const result = await runTsmpiexec(remote('--hostfile', file, fixture('echo-stdin.ts')), { input: 'first line\nsecond line\n' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.stdout.trim().split('\n').sort(), ['rank 0 read "first line\\nsecond line\\n"', 'rank 1 read ""']);
+  });
+
   it('a rank failing on a remote host stops the job with its exit code and host', { timeout: 60_000 }, async () => {
     const file = hostfile('fail', `${SSH_HOSTS[0]}:2\n${SSH_HOSTS[1]}:2\n`);
     const result = await runTsmpiexec(remote('--hostfile', file, fixture('fail.ts'), 'exit', '3', '7'));

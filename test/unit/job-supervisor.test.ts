@@ -25,6 +25,7 @@ class FakeAgent implements LaunchAgent {
     this.signals.push([rank, signal]);
   }
   setOutputPaused(): void {}
+  writeStdin(): void {}
   close(): void {
     this.closed = true;
   }
