@@ -30,7 +30,9 @@ export type TsmpiErrorCode =
   /** A hostfile, --host list, or Slurm/PBS allocation that cannot be read. */
   | 'ERR_HOSTFILE'
   /** A host could not be reached, or its launch agent failed or went away. */
-  | 'ERR_HOST';
+  | 'ERR_HOST'
+  /** A pool task failed on a worker (a RemoteTaskError, with the worker's message and stack). */
+  | 'ERR_TASK';
 
 /** The codes in a form that can be listed and checked at run time. */
 export const TSMPI_ERROR_CODES: readonly TsmpiErrorCode[] = [
@@ -47,6 +49,7 @@ export const TSMPI_ERROR_CODES: readonly TsmpiErrorCode[] = [
   'ERR_OVERSUBSCRIBE',
   'ERR_HOSTFILE',
   'ERR_HOST',
+  'ERR_TASK',
 ];
 
 /** An error raised by tsmpi; `code` identifies the kind, `message` names the cause. */
