@@ -6,7 +6,8 @@
  */
 import { spawnSync, type spawn as nodeSpawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { TsmpiError } from '../src/errors.js';
 import { JOB_ENV } from '../src/runtime/job-environment.js';
@@ -23,8 +24,20 @@ import { placeRanks, type MapBy } from './plan/placement.js';
 
 /** Options of {@link launch} and {@link startJob}. */
 export interface LaunchOptions {
-  /** A .ts/.mts/.cts or .js/.mjs/.cjs file, or any executable (looked up in PATH without a slash). */
-  readonly program: string;
+  /**
+   * A .ts/.mts/.cts or .js/.mjs/.cjs file, or any executable (looked up in PATH without a slash).
+   * Not given with `tasks`.
+   */
+  readonly program?: string;
+  /**
+   * Run each line of this file ("-" for standard input) as a shell command on the next free
+   * rank, GNU parallel style; the job's exit code is the number of failed commands (at most 101).
+   */
+  readonly tasks?: string;
+  /** With `tasks`: record each command's host, start, runtime and exit code (GNU parallel's format). */
+  readonly joblog?: string;
+  /** With `tasks` and `joblog`: skip the commands the joblog records as succeeded. */
+  readonly resume?: boolean;
   /** Arguments passed to every rank's program. */
   readonly args?: readonly string[];
   /** Number of ranks; defaults to the slots of the hosts (on this machine alone: its usable cores). */
@@ -86,7 +99,7 @@ const DEFAULT_AGENT_TIMEOUT_SECONDS = 30;
 export function startJob(options: LaunchOptions): Job {
   const cwd = resolve(options.wdir ?? process.cwd());
   checkDirectory(cwd);
-  const command = rankCommand(options.program, options.args ?? [], process.cwd());
+  const command = rankCommand(...programAndArgs(options), process.cwd());
   checkPositive('the timeout', options.timeoutSeconds);
   checkPositive('the number of ranks per node', options.perNode, true);
   if (options.np !== undefined && (!Number.isInteger(options.np) || options.np < 1)) {
@@ -109,10 +122,11 @@ export function startJob(options: LaunchOptions): Job {
   const killGraceSeconds = options.killGraceSeconds ?? DEFAULT_KILL_GRACE_SECONDS;
   const usedHosts = [...new Set(placement.map((p) => p.host))].sort((a, b) => a - b).map((index) => hosts[index] as HostSlots);
   const launcher = options.launcher ?? defaultLauncher(source, environment);
-  const agents = makeAgents(usedHosts, launcher, options, killGraceSeconds);
+  // Starts with tsmpiexec's pid, so a job's processes can be told apart on every node.
+  const jobId = `${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
+  const agents = makeAgents(usedHosts, launcher, options, killGraceSeconds, jobId);
   const agentOfHost = new Map(usedHosts.map((host, i) => [host.name, agents[i] as LaunchAgent]));
 
-  const jobId = `${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
   const np = placement.length;
   const ranks = placement.map((place, rank) => {
     const host = hosts[place.host] as HostSlots;
@@ -140,6 +154,7 @@ export function startJob(options: LaunchOptions): Job {
     tagOutput: options.tagOutput ?? false,
     timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
     killGraceMs: killGraceSeconds * 1000,
+    exitCodeFromRank0: options.tasks !== undefined,
     ...(options.timers === undefined ? {} : { timers: options.timers }),
   });
   options.signal?.addEventListener('abort', () => job.interrupt('SIGTERM'), { once: true });
@@ -173,6 +188,30 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
   return startJob(options).result;
 }
 
+/** The rank program and its arguments: the user's, or the task farm for `tasks`. */
+function programAndArgs(options: LaunchOptions): [string, readonly string[]] {
+  if (options.tasks === undefined) {
+    if (options.program === undefined || options.program === '') throw new TsmpiError('ERR_USAGE', 'no program was given');
+    if (options.joblog !== undefined || options.resume === true) throw new TsmpiError('ERR_USAGE', '--joblog and --resume go with --tasks');
+    return [options.program, options.args ?? []];
+  }
+  if (options.program !== undefined) throw new TsmpiError('ERR_USAGE', `give either a program (${options.program}) or --tasks, not both`);
+  if (options.resume === true && options.joblog === undefined) throw new TsmpiError('ERR_USAGE', '--resume needs --joblog FILE');
+  const tasks = options.tasks === '-' ? '-' : resolve(options.tasks);
+  if (tasks !== '-') checkReadable(tasks);
+  const farm = fileURLToPath(new URL('../src/programs/task-farm.js', import.meta.url));
+  const extra = [...(options.joblog === undefined ? [] : ['--joblog', resolve(options.joblog)]), ...(options.resume === true ? ['--resume'] : [])];
+  return [farm, [tasks, ...extra]];
+}
+
+function checkReadable(file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw new TsmpiError('ERR_USAGE', `the --tasks file ${file} does not exist or cannot be read`);
+  }
+}
+
 function defaultLauncher(source: HostSource, env: NodeJS.ProcessEnv): LauncherKind {
   if (source === 'local') return 'local';
   if (source === 'slurm' && env.SLURM_JOB_ID !== undefined && commandExists('srun')) return 'srun';
@@ -184,7 +223,7 @@ function commandExists(name: string): boolean {
 }
 
 /** One agent per host: in-process for this machine, through ssh/srun for the others. */
-function makeAgents(hosts: readonly HostSlots[], launcher: LauncherKind, options: LaunchOptions, graceSeconds: number): LaunchAgent[] {
+function makeAgents(hosts: readonly HostSlots[], launcher: LauncherKind, options: LaunchOptions, graceSeconds: number, jobId: string): LaunchAgent[] {
   const isLocal = (host: HostSlots): boolean => launcher === 'local' || host.name === LOCAL_HOST;
   const spansHosts = hosts.length > 1;
   // Ranks of one host talk over ipc; across hosts over tcp, on an address chosen per host. Hosts
@@ -202,7 +241,7 @@ function makeAgents(hosts: readonly HostSlots[], launcher: LauncherKind, options
     }
     return new RemoteAgent({
       host: host.name,
-      command: launchCommand(launcher === 'srun' ? 'srun' : 'ssh', host.name, options.launchAgent ?? process.env.TSMPI_LAUNCH_AGENT),
+      command: launchCommand(launcher === 'srun' ? 'srun' : 'ssh', host.name, jobId, options.launchAgent ?? process.env.TSMPI_LAUNCH_AGENT),
       graceSeconds,
       iface: spansHosts ? (options.iface ?? 'default') : null,
       startTimeoutMs: (options.agentTimeoutSeconds ?? DEFAULT_AGENT_TIMEOUT_SECONDS) * 1000,

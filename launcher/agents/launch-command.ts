@@ -14,9 +14,12 @@ export type LauncherKind = 'ssh' | 'srun' | 'local';
 // Fail fast and detect dead links: no prompts, a bounded connect, keep-alives both ways.
 const SSH_OPTIONS = ['-T', '-x', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'];
 
-/** The node agent program, as this installation has it. */
-export function nodeAgentCommand(): string[] {
-  return [process.execPath, fileURLToPath(new URL('../agent/node-agent.js', import.meta.url))];
+/**
+ * The node agent program, as this installation has it. The job id in its arguments lets `ps` on
+ * a node tell which job an agent belongs to.
+ */
+export function nodeAgentCommand(jobId: string): string[] {
+  return [process.execPath, fileURLToPath(new URL('../agent/node-agent.js', import.meta.url)), '--job', jobId];
 }
 
 /** Quotes a word for a POSIX shell. */
@@ -38,9 +41,9 @@ export function splitCommandWords(text: string): string[] {
   return words;
 }
 
-/** The argv that starts the node agent on `host`. */
-export function launchCommand(kind: 'ssh' | 'srun', host: string, customAgent?: string): string[] {
-  const agent = nodeAgentCommand();
+/** The argv that starts the node agent of job `jobId` on `host`. */
+export function launchCommand(kind: 'ssh' | 'srun', host: string, jobId: string, customAgent?: string): string[] {
+  const agent = nodeAgentCommand(jobId);
   if (kind === 'srun') {
     // One step per node: one task, sharing the allocation's CPUs with the batch step.
     return ['srun', '--nodes=1', '--ntasks=1', `--nodelist=${host}`, '--overlap', '--unbuffered', '--quiet', '--cpu-bind=none', '--kill-on-bad-exit=0', ...agent];

@@ -38,6 +38,9 @@ function parser(argv: readonly string[]) {
     .option('launcher', { type: 'string', choices: ['ssh', 'srun', 'local'], requiresArg: true, describe: 'How to start ranks on other hosts (default: srun inside a Slurm allocation, else ssh)' })
     .option('launch-agent', { type: 'string', requiresArg: true, describe: 'Command used instead of ssh to reach a host, called as CMD HOST COMMAND (also TSMPI_LAUNCH_AGENT)' })
     .option('iface', { type: 'string', requiresArg: true, describe: 'Network for traffic between hosts: an interface name (eth0) or an IPv4 CIDR (10.1.0.0/16)' })
+    .option('tasks', { type: 'string', requiresArg: true, describe: 'Run each line of FILE (- for standard input) as a shell command on the next free rank, GNU parallel style; exit status = failed commands (at most 101)' })
+    .option('joblog', { type: 'string', requiresArg: true, describe: 'With --tasks: record each command\'s host, start, runtime and exit code (GNU parallel format)' })
+    .option('resume', { type: 'boolean', describe: 'With --tasks and --joblog: skip the commands the joblog records as succeeded' })
     .option('verbose', { alias: ['v'], type: 'boolean', describe: 'Print where the hosts came from, the placement and the launcher' })
     .option('timeout', { type: 'number', requiresArg: true, describe: 'Abort the job after SECONDS (exit code 124); also MPIEXEC_TIMEOUT' })
     .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help and exit' })
@@ -72,7 +75,9 @@ export async function parseCommandLine(argv: readonly string[], env: NodeJS.Proc
   if (parsed.version === true) return { kind: 'version' };
 
   const [program, ...args] = parsed._.map(String);
-  if (program === undefined || program === '') throw new TsmpiError('ERR_USAGE', 'no program was given');
+  const tasks = parsed.tasks;
+  if (tasks === undefined && (program === undefined || program === '')) throw new TsmpiError('ERR_USAGE', 'no program was given');
+  if (tasks !== undefined && program !== undefined) throw new TsmpiError('ERR_USAGE', `give either a program (${program}) or --tasks, not both`);
 
   const np = parsed.np;
   if (np !== undefined && (!Number.isInteger(np) || np < 1)) {
@@ -91,11 +96,15 @@ export async function parseCommandLine(argv: readonly string[], env: NodeJS.Proc
     throw new TsmpiError('ERR_USAGE', '--hostfile and --host cannot be used together');
   }
   const strings = { hostfile: parsed.hostfile, host: parsed.host, launchAgent: parsed['launch-agent'], iface: parsed.iface };
+  if (parsed.resume === true && parsed.joblog === undefined) throw new TsmpiError('ERR_USAGE', '--resume needs --joblog FILE');
   return {
     kind: 'run',
     options: {
-      program,
+      ...(program === undefined ? {} : { program }),
       args,
+      ...(tasks === undefined ? {} : { tasks }),
+      ...(parsed.joblog === undefined ? {} : { joblog: parsed.joblog }),
+      resume: parsed.resume === true,
       ...(np === undefined ? {} : { np }),
       oversubscribe: parsed.oversubscribe === true,
       env: exportedVariables(parsed.x, env),

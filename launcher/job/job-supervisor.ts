@@ -75,6 +75,11 @@ export interface JobPlan {
   readonly timeoutMs: number | undefined;
   /** Time between SIGTERM and SIGKILL when stopping ranks. */
   readonly killGraceMs: number;
+  /**
+   * Rank 0's exit code is the job's answer, not a failure (tsmpiexec --tasks exits with the
+   * number of failed commands); a rank 0 killed by a signal still fails the job.
+   */
+  readonly exitCodeFromRank0?: boolean;
   /** Called once the job has ended, before the result resolves (for cleanup). */
   readonly onEnd?: () => void;
   readonly timers?: Timers;
@@ -255,7 +260,7 @@ export class Job {
     if (state.termination !== undefined) return;
     state.termination = termination;
     this.#live--;
-    if (failedOnItsOwn(state, termination)) {
+    if (failedOnItsOwn(state, termination) && !this.#reportsResult(state, termination)) {
       const { headline, detail } = describeFailure(state, termination);
       const stopping = this.#phase === 'running' && this.#live > 0;
       this.#say(headline + (stopping ? '; aborting the job' : ''));
@@ -305,10 +310,15 @@ export class Job {
     this.#resolve({ exitCode: this.#exitCode(), reason: this.#reason, ranks });
   }
 
+  /** True for rank 0's ordinary exit when its code is the job's result. */
+  #reportsResult(state: RankState, termination: RankTermination): boolean {
+    return this.#plan.exitCodeFromRank0 === true && state.rank === 0 && termination.signal === null && termination.spawnError === undefined;
+  }
+
   #exitCode(): number {
     switch (this.#reason) {
       case 'success':
-        return 0;
+        return this.#plan.exitCodeFromRank0 === true ? (this.#ranks[0]?.termination?.code ?? 0) : 0;
       case 'interrupted':
         return exitCodeForSignal(this.#interruptSignal ?? 'SIGTERM');
       case 'timeout':
@@ -319,7 +329,7 @@ export class Job {
         return 1;
       case 'rank-failed': {
         // The lowest rank among those that failed on their own decides, as documented.
-        const first = this.#ranks.find((state) => failedOnItsOwn(state, state.termination as RankTermination));
+        const first = this.#ranks.find((state) => failedOnItsOwn(state, state.termination as RankTermination) && !this.#reportsResult(state, state.termination as RankTermination));
         const termination = first?.termination;
         if (termination === undefined) return 1;
         if (termination.spawnError !== undefined) return 127;

@@ -37,13 +37,18 @@ export function skipUnless(part: 'sshd' | 'slurm'): false | string {
   return `${part} is not running here; ${HOW_TO_START}`;
 }
 
-/** Command lines of running node agents (every test must leave none behind). */
-export function runningNodeAgents(): string[] {
+/**
+ * Command lines of running node agents of the jobs of the tsmpiexec processes `launcherPids`
+ * (their job ids start with the launcher's pid), or of any job when none are given.
+ */
+export function runningNodeAgents(launcherPids?: readonly number[]): string[] {
+  const jobPrefixes = launcherPids?.map((pid) => `--job ${pid.toString(36)}-`);
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     try {
       const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
-      if (command.includes('launcher/agent/node-agent.js') && !command.startsWith('ssh ') && !command.startsWith('srun ')) found.push(`${pid}: ${command}`);
+      const ours = jobPrefixes === undefined || jobPrefixes.some((prefix) => command.includes(prefix));
+      if (command.includes('launcher/agent/node-agent.js') && !command.startsWith('ssh ') && !command.startsWith('srun ') && ours) found.push(`${pid}: ${command}`);
     } catch {
       // Gone meanwhile.
     }

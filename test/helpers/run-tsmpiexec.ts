@@ -46,6 +46,13 @@ export interface RunningTsmpiexec {
   waitForOutput(text: string): Promise<void>;
 }
 
+const launcherPids: number[] = [];
+
+/** PIDs of every tsmpiexec this test process started (to find their jobs' processes on nodes). */
+export function startedLaunchers(): readonly number[] {
+  return launcherPids;
+}
+
 /** Starts tsmpiexec with `args`. */
 export function startTsmpiexec(args: readonly string[], options: RunOptions = {}): RunningTsmpiexec {
   const marker = randomUUID();
@@ -54,6 +61,7 @@ export function startTsmpiexec(args: readonly string[], options: RunOptions = {}
     env: { ...process.env, ...options.env, [MARKER_VARIABLE]: marker },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  if (child.pid !== undefined) launcherPids.push(child.pid);
   let stdout = '';
   let stderr = '';
   const watchers: { text: string; resolve: () => void }[] = [];

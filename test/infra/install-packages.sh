@@ -18,6 +18,7 @@ PACKAGES=(
   slurm-wlm munge                 # slurmctld, slurmd, srun/sbatch/sinfo, munged
   iproute2 procps                 # ip, ss, pgrep/ps
   hostname util-linux mount       # hostname; unshare, nsenter, mount (start-slurm.sh)
+  iputils-ping                    # ping (start-netns-host.sh, cut/restore-netns-link.sh)
 )
 
 missing=()

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { assertNoProcessLeft, fixture, MARKER_VARIABLE, ROOT, TSMPIEXEC } from '../helpers/run-tsmpiexec.js';
-import { runningNodeAgents, skipUnless } from '../helpers/cluster.js';
+import { skipUnless } from '../helpers/cluster.js';
 
 const skip = skipUnless('slurm');
 let dir = '';
@@ -92,7 +92,7 @@ describe('jobs in a Slurm allocation', { skip, timeout: 600_000 }, () => {
     const output = readFileSync(out, 'utf8');
     assert.equal(result.code, 5, `${result.stderr}\n${output}`);
     assert.match(output, /^tsmpiexec: rank 3 on n2 \(pid \d+\) exited with code 5; aborting the job$/m);
+    // srun passes the batch step's environment on, so the node agents carry the marker too.
     await assertNoProcessLeft(marker, 10_000);
-    assert.deepEqual(runningNodeAgents(), []);
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertNoProcessLeft, fixture, MARKER_VARIABLE, runTsmpiexec, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
+import { assertNoProcessLeft, fixture, MARKER_VARIABLE, runTsmpiexec, startedLaunchers, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
 import { runningNodeAgents, skipUnless, SSH_AGENT, SSH_HOSTS } from '../helpers/cluster.js';
 
 const skip = skipUnless('sshd');
@@ -45,7 +45,7 @@ describe('jobs over ssh', { skip, timeout: 600_000 }, () => {
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
-    assert.deepEqual(runningNodeAgents(), [], 'node agents were left running');
+    assert.deepEqual(runningNodeAgents(startedLaunchers()), [], 'node agents were left running');
   });
 
   it('runs each rank on the host the hostfile puts it on, and they talk across hosts', { timeout: 60_000 }, async () => {
@@ -127,7 +127,7 @@ describe('jobs over ssh', { skip, timeout: 600_000 }, () => {
     const file = hostfile('lost', `${SSH_HOSTS[0]}:2\n${SSH_HOSTS[1]}:2\n`);
     const run = startTsmpiexec(remote('--hostfile', file, fixture('fail.ts'), 'hang', '3'));
     for (const rank of [0, 1, 2, 3]) await run.waitForOutput(`rank ${rank} ready`);
-    const agents = runningNodeAgents();
+    const agents = runningNodeAgents([run.child.pid as number]);
     assert.equal(agents.length, 2, agents.join('\n'));
     // Kill the agent of the second host (its pid comes first in the line).
     const victim = agents.map((line) => Number(line.split(':')[0])).sort((a, b) => b - a)[0] as number;
@@ -156,8 +156,19 @@ describe('jobs over ssh', { skip, timeout: 600_000 }, () => {
     await run.done;
     await assertNoProcessLeft(run.marker, 15_000);
     const deadline = Date.now() + 10_000;
-    while (runningNodeAgents().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(runningNodeAgents(), []);
+    const mine = [run.child.pid as number];
+    while (runningNodeAgents(mine).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(runningNodeAgents(mine), []);
+  });
+
+  it('runs --tasks command lists across the hosts', { timeout: 60_000 }, async () => {
+    const file = hostfile('tasks-hosts', `${SSH_HOSTS[0]}:1\n${SSH_HOSTS[1]}:1\n${SSH_HOSTS[2]}:1\n`);
+    const tasks = hostfile('tasks.txt', Array.from({ length: 9 }, (_, i) => `sleep 0.1; echo "task ${i} on $(echo $SSH_CONNECTION | cut -d' ' -f3)"`).join('\n'));
+    const result = await runTsmpiexec(remote('--hostfile', file, '--tasks', tasks));
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    assert.equal(lines.length, 9);
+    assert.deepEqual([...new Set(lines.map((line) => line.split(' on ')[1]))].sort(), SSH_HOSTS.slice(0, 3));
   });
 
   it('refuses a malformed hostfile, naming file and line, starting nothing', { timeout: 30_000 }, async () => {

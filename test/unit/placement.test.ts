@@ -58,22 +58,22 @@ describe('network address', { timeout: 10_000 }, () => {
 
 describe('launch commands', { timeout: 10_000 }, () => {
   it('runs the node agent through ssh with fail-fast options', () => {
-    const command = launchCommand('ssh', 'node7');
+    const command = launchCommand('ssh', 'node7', 'job-1');
     assert.equal(command[0], 'ssh');
     assert.ok(command.includes('BatchMode=yes'));
     assert.equal(command.at(-2), 'node7');
-    assert.match(command.at(-1) as string, /^exec \S+ \S+node-agent\.js$/);
+    assert.match(command.at(-1) as string, /^exec \S+ \S+node-agent\.js --job job-1$/);
   });
 
   it('takes a custom launch agent with its own arguments', () => {
-    const command = launchCommand('ssh', 'h', 'ssh -F "/tmp/my config"');
+    const command = launchCommand('ssh', 'h', 'j', 'ssh -F "/tmp/my config"');
     assert.deepEqual(command.slice(0, 3), ['ssh', '-F', '/tmp/my config']);
-    assert.deepEqual(launchCommand('ssh', 'h', 'rsh').slice(0, 2), ['rsh', 'h']);
+    assert.deepEqual(launchCommand('ssh', 'h', 'j', 'rsh').slice(0, 2), ['rsh', 'h']);
     assert.throws(() => splitCommandWords('ssh "unterminated'), /is not a command/);
   });
 
   it('starts one srun step per node', () => {
-    const command = launchCommand('srun', 'n2');
+    const command = launchCommand('srun', 'n2', 'j');
     assert.deepEqual(command.slice(0, 4), ['srun', '--nodes=1', '--ntasks=1', '--nodelist=n2']);
   });
 });
