@@ -19,6 +19,7 @@ import { discoverHosts, LOCAL_HOST } from './hosts/discover-hosts.js';
 import type { HostSlots, HostSource } from './hosts/host-slots.js';
 import { Job, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
 import { rankCommand } from './job/rank-command.js';
+import { ProgressBar } from './output/progress-bar.js';
 import { selectAddress } from './plan/network-address.js';
 import { placeRanks, type MapBy } from './plan/placement.js';
 
@@ -155,6 +156,8 @@ export function startJob(options: LaunchOptions): Job {
     timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
     killGraceMs: killGraceSeconds * 1000,
     exitCodeFromRank0: options.tasks !== undefined,
+    // A bar only makes sense on a terminal; anywhere else progress is left out.
+    ...(stderr === process.stderr && process.stderr.isTTY ? { progress: new ProgressBar(process.stderr) } : {}),
     ...(options.timers === undefined ? {} : { timers: options.timers }),
   });
   options.signal?.addEventListener('abort', () => job.interrupt('SIGTERM'), { once: true });

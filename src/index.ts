@@ -18,6 +18,7 @@ export type { RawArray } from './codec/typed-array-kinds.js';
 export { openPool, type PoolOptions } from './pool/open-pool.js';
 export { Pool, asCompleted, type MapOptions } from './pool/pool.js';
 export { RemoteTaskError } from './pool/remote-task-error.js';
+export type { Progress, ProgressOption } from './pool/progress.js';
 export type { TaskFunction } from './pool/task-registry.js';
 export { Status } from './comm/status.js';
 export { Request, waitAll, waitAny, testAll } from './comm/request.js';

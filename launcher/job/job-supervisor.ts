@@ -7,6 +7,7 @@
 import { CONTROL_PROTOCOL_VERSION, type HelloMessage, type FatalMessage, type RankToLauncher } from '../../src/protocol/control-messages.js';
 import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from '../agents/launch-agent.js';
 import { LineForwarder } from '../output/line-forwarder.js';
+import type { ProgressBar } from '../output/progress-bar.js';
 import { exitCodeForSignal } from './signals.js';
 
 /** Exit code of a job stopped by --timeout (the convention of GNU timeout). */
@@ -80,6 +81,8 @@ export interface JobPlan {
    * number of failed commands); a rank 0 killed by a signal still fails the job.
    */
   readonly exitCodeFromRank0?: boolean;
+  /** Draws the progress ranks report (given only when tsmpiexec's stderr is a terminal). */
+  readonly progress?: ProgressBar;
   /** Called once the job has ended, before the result resolves (for cleanup). */
   readonly onEnd?: () => void;
   readonly timers?: Timers;
@@ -224,6 +227,9 @@ export class Job {
         return;
       case 'finalized':
         return;
+      case 'progress':
+        this.#plan.progress?.update(message.label, message.done, message.total);
+        return;
       default:
         this.#onProtocolError(rank, `rank ${rank} sent an unknown control message ${JSON.stringify((message as { type: string }).type)}`);
     }
@@ -343,7 +349,9 @@ export class Job {
     // A reader that went away (`tsmpiexec ... | head`) never drains: drop output rather than
     // holding the ranks up forever.
     if (sink.destroyed === true) return true;
+    this.#plan.progress?.clear();
     const accepted = sink.write(text);
+    this.#plan.progress?.redraw();
     if (!accepted && !this.#blockedSinks.has(sink)) {
       if (this.#blockedSinks.size === 0) for (const agent of this.#agents) agent.setOutputPaused(true);
       this.#blockedSinks.add(sink);

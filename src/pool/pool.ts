@@ -11,11 +11,17 @@ import { TsmpiError } from '../errors.js';
 import { POOL_TAGS, type ResultMessage, type TaskMessage } from './pool-messages.js';
 import { RemoteTaskError } from './remote-task-error.js';
 import type { TaskFunction, TaskRegistry } from './task-registry.js';
+import { ProgressTracker, type ProgressOption } from './progress.js';
 
 /** Options of a map-like call. */
 export interface MapOptions {
   /** Items per task message (default: about four chunks per worker for map, 1 for imap). */
   readonly chunksize?: number;
+  /**
+   * Show a progress bar in tsmpiexec's terminal (true), or call a function with the progress
+   * (done, total, rate, ETA) as results come back.
+   */
+  readonly progress?: ProgressOption;
 }
 
 interface PendingChunk {
@@ -57,7 +63,10 @@ export class Pool {
     const all = [...items];
     const chunksize = options.chunksize ?? Math.max(1, Math.ceil(all.length / (this.workers * 4)));
     const name = this.#nameOf(fn);
-    const chunks = await Promise.all(chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'call', chunk, i * chunksize)));
+    const progress = this.#tracker(`map ${name}`, all.length, options);
+    const chunks = await Promise.all(
+      chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'call', chunk, i * chunksize, progress)),
+    );
     return chunks.flat() as Awaited<R>[];
   }
 
@@ -66,7 +75,10 @@ export class Pool {
     const all = [...argumentLists];
     const chunksize = options.chunksize ?? Math.max(1, Math.ceil(all.length / (this.workers * 4)));
     const name = this.#nameOf(fn);
-    const chunks = await Promise.all(chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'spread', chunk, i * chunksize)));
+    const progress = this.#tracker(`starmap ${name}`, all.length, options);
+    const chunks = await Promise.all(
+      chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'spread', chunk, i * chunksize, progress)),
+    );
     return chunks.flat() as Awaited<R>[];
   }
 
@@ -81,12 +93,14 @@ export class Pool {
    * order. Only a window of chunks is in flight: neither all inputs nor all results are held.
    */
   imap<T, R>(fn: ((item: T) => R | Promise<R>) | string, items: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncGenerator<Awaited<R>> {
-    return this.#stream(this.#nameOf(fn), items, checkChunksize(options.chunksize ?? 1), true) as AsyncGenerator<Awaited<R>>;
+    const name = this.#nameOf(fn);
+    return this.#stream(name, items, checkChunksize(options.chunksize ?? 1), true, this.#tracker(`imap ${name}`, lengthOf(items), options)) as AsyncGenerator<Awaited<R>>;
   }
 
   /** Like {@link imap}, but yields each result as soon as it is ready, whatever its position. */
   imapUnordered<T, R>(fn: ((item: T) => R | Promise<R>) | string, items: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncGenerator<Awaited<R>> {
-    return this.#stream(this.#nameOf(fn), items, checkChunksize(options.chunksize ?? 1), false) as AsyncGenerator<Awaited<R>>;
+    const name = this.#nameOf(fn);
+    return this.#stream(name, items, checkChunksize(options.chunksize ?? 1), false, this.#tracker(`imap ${name}`, lengthOf(items), options)) as AsyncGenerator<Awaited<R>>;
   }
 
   /** Tells every worker to stop (their openPool() resolves); later calls fail. */
@@ -106,7 +120,18 @@ export class Pool {
     return this.#registry.nameOf(fn);
   }
 
-  async *#stream(name: string, items: Iterable<unknown> | AsyncIterable<unknown>, chunksize: number, ordered: boolean): AsyncGenerator<unknown> {
+  #tracker(label: string, total: number | null, options: MapOptions): ProgressTracker | undefined {
+    const option = options.progress ?? false;
+    return option === false ? undefined : new ProgressTracker(label, total, option, this.#comm.rank);
+  }
+
+  async *#stream(
+    name: string,
+    items: Iterable<unknown> | AsyncIterable<unknown>,
+    chunksize: number,
+    ordered: boolean,
+    progress: ProgressTracker | undefined,
+  ): AsyncGenerator<unknown> {
     const window = this.workers * this.#inflightLimit * 2;
     const source = chunkStream(items, chunksize);
     const inFlight: { readonly promise: Promise<readonly unknown[]>; settled: boolean; results?: readonly unknown[] }[] = [];
@@ -119,7 +144,7 @@ export class Pool {
           exhausted = true;
           return;
         }
-        const entry: (typeof inFlight)[number] = { promise: this.#run(name, 'call', next.value, offset), settled: false };
+        const entry: (typeof inFlight)[number] = { promise: this.#run(name, 'call', next.value, offset, progress), settled: false };
         offset += next.value.length;
         void entry.promise.then(
           (results) => {
@@ -147,11 +172,21 @@ export class Pool {
   }
 
   /** Queues one chunk; resolves with its results in order, or rejects with the task's error. */
-  #run(name: string, mode: 'call' | 'spread', items: readonly unknown[], firstIndex: number): Promise<readonly unknown[]> {
+  #run(
+    name: string,
+    mode: 'call' | 'spread',
+    items: readonly unknown[],
+    firstIndex: number,
+    progress?: ProgressTracker,
+  ): Promise<readonly unknown[]> {
     return new Promise((resolve, reject) => {
       const task: TaskMessage = { id: this.#nextId++, fn: name, mode, items };
       const describe = (index: number): string => `task ${name}(items[${firstIndex + index}])`;
-      this.#queue.push({ task, describe, resolve, reject });
+      const done = (results: readonly unknown[]): void => {
+        progress?.add(results.length);
+        resolve(results);
+      };
+      this.#queue.push({ task, describe, resolve: done, reject });
       this.#dispatch();
       this.#receiveResults();
     });
@@ -203,6 +238,13 @@ export class Pool {
       this.#receiving = false;
     }
   }
+}
+
+/** The number of items when the input knows it (an array, a Set...), else null. */
+function lengthOf(items: Iterable<unknown> | AsyncIterable<unknown>): number | null {
+  if (Array.isArray(items)) return items.length;
+  const size = (items as { size?: unknown }).size;
+  return typeof size === 'number' ? size : null;
 }
 
 function checkChunksize(chunksize: number): number {

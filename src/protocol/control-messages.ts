@@ -48,8 +48,19 @@ export interface FinalizedMessage {
   readonly rank: number;
 }
 
+/** How far a long operation of a rank has got (a pool map), for tsmpiexec's progress bar. */
+export interface ProgressMessage {
+  readonly type: 'progress';
+  readonly rank: number;
+  /** What is progressing, e.g. "map simulate". */
+  readonly label: string;
+  readonly done: number;
+  /** Total items, or null when unknown (imap over an endless iterable). */
+  readonly total: number | null;
+}
+
 /** Messages a rank sends. */
-export type RankToLauncher = HelloMessage | FatalMessage | FinalizedMessage;
+export type RankToLauncher = HelloMessage | FatalMessage | FinalizedMessage | ProgressMessage;
 
 /** Every rank has said hello: here is the table of all of them. */
 export interface PeersMessage {
