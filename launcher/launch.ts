@@ -7,7 +7,6 @@
 import { spawnSync, type spawn as nodeSpawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { TsmpiError } from '../src/errors.js';
 import { JOB_ENV } from '../src/runtime/job-environment.js';
@@ -19,6 +18,7 @@ import { discoverHosts, LOCAL_HOST } from './hosts/discover-hosts.js';
 import type { HostSlots, HostSource } from './hosts/host-slots.js';
 import { Job, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
 import { rankCommand } from './job/rank-command.js';
+import { ownModulePath } from './job/own-module.js';
 import { ProgressBar } from './output/progress-bar.js';
 import { selectAddress } from './plan/network-address.js';
 import { placeRanks, type MapBy } from './plan/placement.js';
@@ -87,6 +87,17 @@ export interface LaunchOptions {
   readonly spawn?: typeof nodeSpawn;
   /** Injected for tests. */
   readonly timers?: Timers;
+  /**
+   * @internal A rank 0 living in the calling process (createPool): the job's other ranks are
+   * placed on the hosts as ranks 1 to np.
+   */
+  readonly rankZero?: EmbeddedRankAgent;
+}
+
+/** @internal The agent of a rank 0 that lives in the calling process. */
+export interface EmbeddedRankAgent extends LaunchAgent {
+  /** Told the job's size and the tcp address its rank must bind. */
+  assign(place: { readonly size: number; readonly tcpAddress: string | undefined }): void;
 }
 
 const DEFAULT_KILL_GRACE_SECONDS = 3;
@@ -125,11 +136,14 @@ export function startJob(options: LaunchOptions): Job {
   const launcher = options.launcher ?? defaultLauncher(source, environment);
   // Starts with tsmpiexec's pid, so a job's processes can be told apart on every node.
   const jobId = `${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
-  const agents = makeAgents(usedHosts, launcher, options, killGraceSeconds, jobId);
+  const { agents, localAddress } = makeAgents(usedHosts, launcher, options, killGraceSeconds, jobId);
   const agentOfHost = new Map(usedHosts.map((host, i) => [host.name, agents[i] as LaunchAgent]));
 
-  const np = placement.length;
-  const ranks = placement.map((place, rank) => {
+  // With an embedded rank 0, the placed ranks are 1 to np.
+  const first = options.rankZero === undefined ? 0 : 1;
+  const np = placement.length + first;
+  const ranks = placement.map((place, index) => {
+    const rank = index + first;
     const host = hosts[place.host] as HostSlots;
     const spec: RankSpec = {
       rank,
@@ -141,6 +155,10 @@ export function startJob(options: LaunchOptions): Job {
     };
     return { spec, agent: agentOfHost.get(host.name) as LaunchAgent };
   });
+  if (options.rankZero !== undefined) {
+    options.rankZero.assign({ size: np, tcpAddress: localAddress });
+    ranks.unshift({ spec: { rank: 0, command: '', args: [], cwd, env: {}, stdin: 'ignore' }, agent: options.rankZero });
+  }
 
   const stderr = options.stderr ?? process.stderr;
   if (options.verbose === true) {
@@ -161,8 +179,8 @@ export function startJob(options: LaunchOptions): Job {
     ...(options.timers === undefined ? {} : { timers: options.timers }),
   });
   options.signal?.addEventListener('abort', () => job.interrupt('SIGTERM'), { once: true });
-  const first = ranks[0];
-  if (first?.spec.stdin === 'pipe') forwardStdin(first.agent, job);
+  const rank0 = ranks[0];
+  if (rank0?.spec.stdin === 'pipe') forwardStdin(rank0.agent, job);
   return job;
 }
 
@@ -202,7 +220,7 @@ function programAndArgs(options: LaunchOptions): [string, readonly string[]] {
   if (options.resume === true && options.joblog === undefined) throw new TsmpiError('ERR_USAGE', '--resume needs --joblog FILE');
   const tasks = options.tasks === '-' ? '-' : resolve(options.tasks);
   if (tasks !== '-') checkReadable(tasks);
-  const farm = fileURLToPath(new URL('../src/programs/task-farm.js', import.meta.url));
+  const farm = ownModulePath(new URL('../src/programs/task-farm.js', import.meta.url));
   const extra = [...(options.joblog === undefined ? [] : ['--joblog', resolve(options.joblog)]), ...(options.resume === true ? ['--resume'] : [])];
   return [farm, [tasks, ...extra]];
 }
@@ -225,15 +243,25 @@ function commandExists(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** One agent per host: in-process for this machine, through ssh/srun for the others. */
-function makeAgents(hosts: readonly HostSlots[], launcher: LauncherKind, options: LaunchOptions, graceSeconds: number, jobId: string): LaunchAgent[] {
+/**
+ * One agent per host: in-process for this machine, through ssh/srun for the others; and the tcp
+ * address of this machine's ranks, when the job spans hosts.
+ */
+function makeAgents(
+  hosts: readonly HostSlots[],
+  launcher: LauncherKind,
+  options: LaunchOptions,
+  graceSeconds: number,
+  jobId: string,
+): { agents: LaunchAgent[]; localAddress: string | undefined } {
   const isLocal = (host: HostSlots): boolean => launcher === 'local' || host.name === LOCAL_HOST;
-  const spansHosts = hosts.length > 1;
+  // An embedded rank 0 is a node of its own: it reaches every other rank over tcp.
+  const spansHosts = hosts.length + (options.rankZero === undefined ? 0 : 1) > 1;
   // Ranks of one host talk over ipc; across hosts over tcp, on an address chosen per host. Hosts
   // that are all this machine (--launcher local) can use loopback.
   const allLocal = hosts.every(isLocal);
   const localAddress = spansHosts ? selectAddress(options.iface ?? (allLocal ? 'lo' : undefined)) : undefined;
-  return hosts.map((host): LaunchAgent => {
+  const agents = hosts.map((host): LaunchAgent => {
     if (isLocal(host)) {
       return new LocalAgent({
         graceSeconds,
@@ -251,6 +279,7 @@ function makeAgents(hosts: readonly HostSlots[], launcher: LauncherKind, options
       ...(options.spawn === undefined ? {} : { spawn: options.spawn }),
     });
   });
+  return { agents, localAddress };
 }
 
 /** A rank's own variables: who it is, in the names tsmpi and Open MPI/MPICH scripts read, and -x. */

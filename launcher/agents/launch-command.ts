@@ -5,7 +5,8 @@
  * clusters.
  */
 import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ownModulePath } from '../job/own-module.js';
+import { tsxLoaderUrl } from '../job/rank-command.js';
 import { TsmpiError } from '../../src/errors.js';
 
 /** How node agents are started. */
@@ -19,7 +20,9 @@ const SSH_OPTIONS = ['-T', '-x', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10
  * a node tell which job an agent belongs to.
  */
 export function nodeAgentCommand(jobId: string): string[] {
-  return [process.execPath, fileURLToPath(new URL('../agent/node-agent.js', import.meta.url)), '--job', jobId];
+  const agent = ownModulePath(new URL('../agent/node-agent.js', import.meta.url));
+  const loader = agent.endsWith('.ts') ? ['--import', tsxLoaderUrl()] : [];
+  return [process.execPath, ...loader, agent, '--job', jobId];
 }
 
 /** Quotes a word for a POSIX shell. */

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TsmpiError } from '../../src/errors.js';
+import { ownModulePath } from './own-module.js';
 
 /** The command that starts one rank (before per-rank environment). */
 export interface RankCommand {
@@ -23,10 +24,11 @@ const JAVASCRIPT = /\.(js|mjs|cjs)$/;
 const require = createRequire(import.meta.url);
 
 function preloadUrl(): string {
-  return new URL('../../src/runtime/rank-preload.js', import.meta.url).href;
+  return pathToFileURL(ownModulePath(new URL('../../src/runtime/rank-preload.js', import.meta.url))).href;
 }
 
-function tsxLoaderUrl(): string {
+/** The URL `node --import` takes to load tsx. */
+export function tsxLoaderUrl(): string {
   // tsx's package entry registers its ESM and CJS hooks for `node --import`.
   return pathToFileURL(require.resolve('tsx')).href;
 }
@@ -51,7 +53,8 @@ export function rankCommand(program: string, args: readonly string[], cwd: strin
     if (!isFileWithAccess(file, constants.R_OK)) {
       throw new TsmpiError('ERR_USAGE', `program ${program} does not exist or cannot be read (looked for ${file})`);
     }
-    const loaders = TYPESCRIPT.test(program) ? ['--import', tsxLoaderUrl()] : [];
+    // tsx for TypeScript programs, and for the preload itself when it is not built.
+    const loaders = TYPESCRIPT.test(program) || preloadUrl().endsWith('.ts') ? ['--import', tsxLoaderUrl()] : [];
     return {
       command: process.execPath,
       args: [...loaders, '--import', preloadUrl(), file, ...args],

@@ -25,6 +25,8 @@ export interface PoolOptions {
   readonly root?: number;
   /** Chunks each worker holds at once, so short tasks do not wait on message latency (default 2). */
   readonly inflight?: number;
+  /** @internal Run when the root's pool has closed (createPool waits for its workers here). */
+  readonly afterClose?: () => Promise<void>;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function openPool(comm: Comm, options: PoolOptions): Promise<Pool |
   const registry = new TaskRegistry(options.functions);
   // The pool's traffic gets a communicator of its own, apart from the program's.
   const poolComm = await comm.dup();
-  if (poolComm.rank === root) return new Pool(poolComm, registry, inflight);
+  if (poolComm.rank === root) return new Pool(poolComm, registry, inflight, options.afterClose);
   await serveTasks(poolComm, root, registry);
   poolComm.free();
   return undefined;

@@ -43,13 +43,16 @@ export class Pool {
   readonly #load = new Map<number, number>();
   readonly #queue: PendingChunk[] = [];
   readonly #running = new Map<number, PendingChunk & { readonly worker: number }>();
+  readonly #afterClose: (() => Promise<void>) | undefined;
   #nextId = 0;
   #receiving = false;
+  #closing: Promise<void> | undefined;
   #closed = false;
 
   /** @internal Made by openPool() on the root. */
-  constructor(comm: Comm, registry: TaskRegistry, inflight: number) {
+  constructor(comm: Comm, registry: TaskRegistry, inflight: number, afterClose?: () => Promise<void>) {
     this.#comm = comm;
+    this.#afterClose = afterClose;
     this.#registry = registry;
     this.#inflightLimit = inflight;
     this.#workerRanks = Array.from({ length: comm.size }, (_, rank) => rank).filter((rank) => rank !== comm.rank);
@@ -103,11 +106,17 @@ export class Pool {
     return this.#stream(name, items, checkChunksize(options.chunksize ?? 1), false, this.#tracker(`imap ${name}`, lengthOf(items), options)) as AsyncGenerator<Awaited<R>>;
   }
 
-  /** Tells every worker to stop (their openPool() resolves); later calls fail. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Tells every worker to stop (their openPool() resolves); later calls fail. For a pool made by
+   * createPool(), also waits until the worker processes have exited.
+   */
+  close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#workerRanks.map((rank) => this.#comm.send(null, rank, POOL_TAGS.stop)));
+    this.#closing ??= (async () => {
+      await Promise.all(this.#workerRanks.map((rank) => this.#comm.send(null, rank, POOL_TAGS.stop)));
+      await this.#afterClose?.();
+    })();
+    return this.#closing;
   }
 
   /** `await using pool = ...` closes the pool at the end of the block. */

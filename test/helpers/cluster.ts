@@ -13,7 +13,8 @@ export const SSH_AGENT = `ssh -F ${SSH_CONFIG}`;
 /** The "hosts" the private sshd answers on. */
 export const SSH_HOSTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'] as const;
 
-const HOW_TO_START = 'start them with: sudo bash test/infra/install-packages.sh && bash test/infra/start-sshd.sh && bash test/infra/start-slurm.sh';
+const HOW_TO_START =
+  'start them with: sudo bash test/infra/install-packages.sh && bash test/infra/start-sshd.sh && bash test/infra/start-slurm.sh && bash test/infra/start-netns-host.sh';
 
 function sshAnswers(): boolean {
   if (!existsSync(SSH_CONFIG)) return false;
@@ -27,12 +28,22 @@ function slurmIdle(): boolean {
   return idle.length === 3;
 }
 
+/** The far host in a network namespace (start-netns-host.sh), whose link a test can cut. */
+export const FAR_HOST = '10.231.0.2';
+/** The network shared by this machine (10.231.0.1) and the far host. */
+export const FAR_NETWORK = '10.231.0.0/24';
+
+function farHostAnswers(): boolean {
+  if (!existsSync(SSH_CONFIG)) return false;
+  return spawnSync('ssh', ['-F', SSH_CONFIG, FAR_HOST, 'true'], { stdio: 'ignore', timeout: 15_000 }).status === 0;
+}
+
 /**
- * The `skip` option for a test that needs sshd or Slurm: false when they answer; a reason when
- * they do not and this is not CI; under CI=true never a skip (the test runs and fails).
+ * The `skip` option for a test that needs sshd, Slurm or the far host: false when they answer; a
+ * reason when they do not and this is not CI; under CI=true never a skip (the test runs and fails).
  */
-export function skipUnless(part: 'sshd' | 'slurm'): false | string {
-  const there = part === 'sshd' ? sshAnswers() : slurmIdle();
+export function skipUnless(part: 'sshd' | 'slurm' | 'far-host'): false | string {
+  const there = part === 'sshd' ? sshAnswers() : part === 'slurm' ? slurmIdle() : farHostAnswers();
   if (there || process.env.CI === 'true') return false;
   return `${part} is not running here; ${HOW_TO_START}`;
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertNoProcessLeft, fixture, MARKER_VARIABLE, runTsmpiexec, startedLaunchers, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
 import { runningNodeAgents, skipUnless, SSH_AGENT, SSH_HOSTS } from '../helpers/cluster.js';
+import { runProgram } from '../helpers/run-program.js';
 
 const skip = skipUnless('sshd');
 let dir = '';
@@ -169,6 +170,14 @@ describe('jobs over ssh', { skip, timeout: 600_000 }, () => {
     const lines = result.stdout.trim().split('\n');
     assert.equal(lines.length, 9);
     assert.deepEqual([...new Set(lines.map((line) => line.split(' on ')[1]))].sort(), SSH_HOSTS.slice(0, 3));
+  });
+
+  it('createPool() from a plain program puts its workers on the hosts of a hostfile', { timeout: 60_000 }, async () => {
+    const file = hostfile('pool-hosts', `${SSH_HOSTS[1]}:2\n${SSH_HOSTS[2]}:2\n`);
+    const result = await runProgram(fixture('standalone-pool.ts'), ['map', file, SSH_AGENT, 'lo']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^places: 1@${SSH_HOSTS[1]} 2@${SSH_HOSTS[1]} 3@${SSH_HOSTS[2]}$`, 'm'));
+    assert.match(result.stdout, /^closed$/m);
   });
 
   it('refuses a malformed hostfile, naming file and line, starting nothing', { timeout: 30_000 }, async () => {

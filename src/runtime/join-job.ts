@@ -1,0 +1,82 @@
+/**
+ * Joining a job: bind this rank's inbound socket, tell the launcher where it is, and wait for
+ * the table of every rank. The launcher is reached through a link: the control channel of a rank
+ * tsmpiexec started, or an in-process link for a program that is itself rank 0 of a job it
+ * started (createPool).
+ */
+import { join } from 'node:path';
+import { TsmpiError } from '../errors.js';
+import { Comm } from '../comm/communicator.js';
+import { Messenger } from '../comm/messenger.js';
+import { CONTROL_PROTOCOL_VERSION, type LauncherToRank, type RankToLauncher } from '../protocol/control-messages.js';
+import type { ZmqTransport } from '../transport/zmq-transport.js';
+
+/** The rank's way to the launcher side. */
+export interface LauncherLink {
+  send(message: RankToLauncher): void;
+  next(): Promise<LauncherToRank>;
+}
+
+/** Who the rank is and where it listens. */
+export interface RankPlace {
+  readonly rank: number;
+  readonly size: number;
+  /** Directory for an ipc endpoint (ranks on the same node), if any. */
+  readonly jobDir?: string | undefined;
+  /** Address for a tcp endpoint (ranks on other nodes), if any. */
+  readonly tcpAddress?: string | undefined;
+}
+
+/** A rank that has joined its job. */
+export interface JoinedRank {
+  readonly world: Comm;
+  readonly messenger: Messenger;
+  readonly transport: ZmqTransport;
+}
+
+/** Context ids of COMM_WORLD's point-to-point and collective traffic. */
+const WORLD_POINT_TO_POINT_CONTEXT = 0;
+const WORLD_COLLECTIVE_CONTEXT = 1;
+
+/**
+ * Joins the job: resolves with COMM_WORLD once every rank has said hello.
+ * @throws TsmpiError ERR_JOB when the launcher refuses the rank or answers nonsense
+ */
+export async function joinJob(link: LauncherLink, place: RankPlace): Promise<JoinedRank> {
+  // Loaded only here, so a job of one rank never pays for the native module.
+  const { ZmqTransport } = await import('../transport/zmq-transport.js');
+  let transport!: ZmqTransport;
+  const messenger = await Messenger.create(place.rank, async (sink, wanted) => {
+    transport = await ZmqTransport.bind({
+      rank: place.rank,
+      ipcPath: place.jobDir === undefined ? undefined : join(place.jobDir, `${place.rank}.sock`),
+      tcpAddress: place.tcpAddress,
+      sink,
+      wanted,
+    });
+    return transport;
+  });
+  link.send({ type: 'hello', protocol: CONTROL_PROTOCOL_VERSION, rank: place.rank, pid: process.pid, endpoints: transport.endpoints });
+  const reply = await link.next();
+  if (reply.type === 'refused') {
+    transport.close();
+    throw new TsmpiError('ERR_JOB', `the launcher refused rank ${place.rank}: ${reply.reason}`);
+  }
+  if (reply.peers.length !== place.size) {
+    transport.close();
+    throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.peers.length} peers for a job of ${place.size} ranks`);
+  }
+  transport.setPeers(reply.peers);
+  return { world: worldComm(messenger, place.rank, place.size), messenger, transport };
+}
+
+/** COMM_WORLD of a job of `size` ranks. */
+export function worldComm(messenger: Messenger, rank: number, size: number): Comm {
+  return new Comm(messenger, {
+    worldRanks: Array.from({ length: size }, (_, i) => i),
+    rank,
+    pointToPointContext: WORLD_POINT_TO_POINT_CONTEXT,
+    collectiveContext: WORLD_COLLECTIVE_CONTEXT,
+    name: 'COMM_WORLD',
+  });
+}

@@ -1,0 +1,29 @@
+/** createPool(): a pool of worker processes started by an ordinary program, no tsmpiexec. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { assertNoProcessLeft, fixture } from '../helpers/run-tsmpiexec.js';
+import { runProgram } from '../helpers/run-program.js';
+
+describe('createPool from a plain program', { timeout: 300_000 }, () => {
+  it('starts workers that run the module\'s functions, and closing stops them all', { timeout: 60_000 }, async () => {
+    const result = await runProgram(fixture('standalone-pool.ts'));
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.stdout.trim().split('\n'), ['workers: 3', 'cubes: 1,8,27,64,125,216', 'places: 1@local 2@local 3@local', 'closed']);
+    await assertNoProcessLeft(result.marker);
+  });
+
+  it('a worker that dies fails the pending task and is reported, and nothing is left', { timeout: 60_000 }, async () => {
+    const result = await runProgram(fixture('standalone-pool.ts'), ['crash']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^task failed: ERR_JOB$/m);
+    assert.match(result.stderr, /^tsmpiexec: rank \d on \S+ \(pid \d+\) exited with code 7; aborting the job$/m);
+    await assertNoProcessLeft(result.marker);
+  });
+
+  it('await using closes the pool at the end of the block', { timeout: 60_000 }, async () => {
+    const result = await runProgram(fixture('standalone-pool-using.ts'));
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'sum of cubes: 36\nafter the block\n');
+    await assertNoProcessLeft(result.marker);
+  });
+});
