@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertNoProcessLeft, fixture } from '../helpers/run-tsmpiexec.js';
-import { runProgram } from '../helpers/run-program.js';
+import { runProgram, startProgram } from '../helpers/run-program.js';
 
 describe('createPool from a plain program', { timeout: 300_000 }, () => {
   it('starts workers that run the module\'s functions, and closing stops them all', { timeout: 60_000 }, async () => {
@@ -18,6 +18,17 @@ describe('createPool from a plain program', { timeout: 300_000 }, () => {
     assert.match(result.stdout, /^task failed: ERR_JOB$/m);
     assert.match(result.stderr, /^tsmpiexec: rank \d on \S+ \(pid \d+\) exited with code 7; aborting the job$/m);
     await assertNoProcessLeft(result.marker);
+  });
+
+  it('Ctrl-C ends the program and every worker, without a traceback from each', { timeout: 60_000 }, async () => {
+    const run = startProgram(fixture('standalone-pool-long.ts'));
+    await run.waitForOutput('mapping');
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    assert.ok(result.signal === 'SIGINT' || result.code === 130, `exit ${result.code} ${result.signal}`);
+    assert.doesNotMatch(result.stdout, /FAIL/);
+    assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack traces');
+    await assertNoProcessLeft(result.marker, 10_000);
   });
 
   it('await using closes the pool at the end of the block', { timeout: 60_000 }, async () => {

@@ -62,7 +62,8 @@ describe('launch commands', { timeout: 10_000 }, () => {
     assert.equal(command[0], 'ssh');
     assert.ok(command.includes('BatchMode=yes'));
     assert.equal(command.at(-2), 'node7');
-    assert.match(command.at(-1) as string, /^exec \S+ \S+node-agent\.js --job job-1$/);
+    // Built: node-agent.js; from the sources (as here, under tsx): node-agent.ts loaded by tsx.
+    assert.match(command.at(-1) as string, /^exec \S+ (?:--import \S+ )?\S+node-agent\.(?:js|ts) --job job-1$/);
   });
 
   it('takes a custom launch agent with its own arguments', () => {
