@@ -18,8 +18,8 @@ export interface MapOptions {
   /** Items per task message (default: about four chunks per worker for map, 1 for imap). */
   readonly chunksize?: number;
   /**
-   * Show a progress bar in tsmpiexec's terminal (true), or call a function with the progress
-   * (done, total, rate, ETA) as results come back.
+   * Show a progress bar in tsmpiexec's terminal (true), or instead call a function with the
+   * progress (done, total, rate, ETA) as results come back.
    */
   readonly progress?: ProgressOption;
 }
@@ -28,6 +28,8 @@ interface PendingChunk {
   readonly task: TaskMessage;
   /** Names the task of item `index` of the chunk, for errors ("task square(items[12])"). */
   readonly describe: (index: number) => string;
+  /** Where the pool call was made, for the caller's part of a task error's stack. */
+  readonly callerStack: string;
   readonly resolve: (results: readonly unknown[]) => void;
   readonly reject: (error: Error) => void;
 }
@@ -67,8 +69,9 @@ export class Pool {
     const chunksize = options.chunksize ?? Math.max(1, Math.ceil(all.length / (this.workers * 4)));
     const name = this.#nameOf(fn);
     const progress = this.#tracker(`map ${name}`, all.length, options);
+    const caller = callerStack();
     const chunks = await Promise.all(
-      chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'call', chunk, i * chunksize, progress)),
+      chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'call', chunk, i * chunksize, caller, progress)),
     );
     return chunks.flat() as Awaited<R>[];
   }
@@ -79,15 +82,16 @@ export class Pool {
     const chunksize = options.chunksize ?? Math.max(1, Math.ceil(all.length / (this.workers * 4)));
     const name = this.#nameOf(fn);
     const progress = this.#tracker(`starmap ${name}`, all.length, options);
+    const caller = callerStack();
     const chunks = await Promise.all(
-      chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'spread', chunk, i * chunksize, progress)),
+      chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'spread', chunk, i * chunksize, caller, progress)),
     );
     return chunks.flat() as Awaited<R>[];
   }
 
   /** Runs `fn(...args)` on some worker; resolves with its result. */
   async submit<A extends unknown[], R>(fn: ((...args: A) => R | Promise<R>) | string, ...args: A): Promise<Awaited<R>> {
-    const [result] = await this.#run(this.#nameOf(fn), 'spread', [args], 0);
+    const [result] = await this.#run(this.#nameOf(fn), 'spread', [args], 0, callerStack());
     return result as Awaited<R>;
   }
 
@@ -103,7 +107,7 @@ export class Pool {
   /** Like {@link imap}, but yields each result as soon as it is ready, whatever its position. */
   imapUnordered<T, R>(fn: ((item: T) => R | Promise<R>) | string, items: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncGenerator<Awaited<R>> {
     const name = this.#nameOf(fn);
-    return this.#stream(name, items, checkChunksize(options.chunksize ?? 1), false, this.#tracker(`imap ${name}`, lengthOf(items), options)) as AsyncGenerator<Awaited<R>>;
+    return this.#stream(name, items, checkChunksize(options.chunksize ?? 1), false, this.#tracker(`imapUnordered ${name}`, lengthOf(items), options)) as AsyncGenerator<Awaited<R>>;
   }
 
   /**
@@ -143,6 +147,7 @@ export class Pool {
   ): AsyncGenerator<unknown> {
     const window = this.workers * this.#inflightLimit * 2;
     const source = chunkStream(items, chunksize);
+    const caller = callerStack();
     const inFlight: { readonly promise: Promise<readonly unknown[]>; settled: boolean; results?: readonly unknown[] }[] = [];
     let offset = 0;
     let exhausted = false;
@@ -153,7 +158,7 @@ export class Pool {
           exhausted = true;
           return;
         }
-        const entry: (typeof inFlight)[number] = { promise: this.#run(name, 'call', next.value, offset, progress), settled: false };
+        const entry: (typeof inFlight)[number] = { promise: this.#run(name, 'call', next.value, offset, caller, progress), settled: false };
         offset += next.value.length;
         void entry.promise.then(
           (results) => {
@@ -165,18 +170,24 @@ export class Pool {
         inFlight.push(entry);
       }
     };
-    await refill();
-    while (inFlight.length > 0) {
-      let index = 0;
-      if (!ordered) {
-        // Wait for whichever chunk finishes first.
-        await Promise.race(inFlight.map((entry) => entry.promise.then(() => undefined, () => undefined)));
-        index = Math.max(0, inFlight.findIndex((entry) => entry.settled));
-      }
-      const [entry] = inFlight.splice(index, 1);
-      const results = await (entry as (typeof inFlight)[number]).promise;
+    try {
       await refill();
-      yield* results;
+      while (inFlight.length > 0) {
+        let index = 0;
+        if (!ordered) {
+          // Wait for whichever chunk finishes first.
+          await Promise.race(inFlight.map((entry) => entry.promise.then(() => undefined, () => undefined)));
+          index = Math.max(0, inFlight.findIndex((entry) => entry.settled));
+        }
+        const [entry] = inFlight.splice(index, 1);
+        const results = await (entry as (typeof inFlight)[number]).promise;
+        await refill();
+        yield* results;
+      }
+    } finally {
+      // A consumer that stops early (break, an error) closes the input too, so its finally blocks run.
+      await source.return(undefined);
+      for (const entry of inFlight) void entry.promise.catch(() => {});
     }
   }
 
@@ -186,6 +197,7 @@ export class Pool {
     mode: 'call' | 'spread',
     items: readonly unknown[],
     firstIndex: number,
+    caller: string,
     progress?: ProgressTracker,
   ): Promise<readonly unknown[]> {
     return new Promise((resolve, reject) => {
@@ -195,7 +207,7 @@ export class Pool {
         progress?.add(results.length);
         resolve(results);
       };
-      this.#queue.push({ task, describe, resolve: done, reject });
+      this.#queue.push({ task, describe, callerStack: caller, resolve: done, reject });
       this.#dispatch();
       this.#receiveResults();
     });
@@ -217,7 +229,11 @@ export class Pool {
       const chunk = this.#queue.shift() as PendingChunk;
       this.#load.set(worker, lowest + 1);
       this.#running.set(chunk.task.id, { ...chunk, worker });
-      void this.#comm.send(chunk.task, worker, POOL_TAGS.task).catch((error: Error) => chunk.reject(error));
+      void this.#comm.send(chunk.task, worker, POOL_TAGS.task).catch((error: Error) => {
+        // The chunk never reached its worker: it no longer runs there.
+        if (this.#running.delete(chunk.task.id)) this.#load.set(worker, (this.#load.get(worker) as number) - 1);
+        chunk.reject(error);
+      });
     }
   }
 
@@ -236,7 +252,9 @@ export class Pool {
         if (result.ok) {
           chunk.resolve(result.results);
         } else {
-          chunk.reject(new RemoteTaskError(chunk.describe(result.index), { rank: status.source, size: this.#comm.size, host: result.host }, result.error));
+          chunk.reject(
+            new RemoteTaskError(chunk.describe(result.index), { rank: status.source, size: this.#comm.size, host: result.host }, result.error, chunk.callerStack),
+          );
         }
         this.#dispatch();
       }
@@ -247,6 +265,11 @@ export class Pool {
       this.#receiving = false;
     }
   }
+}
+
+/** The stack of the user's pool call (without this frame), captured when the call is made. */
+function callerStack(): string {
+  return (new Error().stack ?? '').split('\n').slice(2).join('\n');
 }
 
 /** The number of items when the input knows it (an array, a Set...), else null. */

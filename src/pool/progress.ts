@@ -16,7 +16,7 @@ export interface Progress {
   readonly etaSeconds: number | null;
 }
 
-/** `true` for tsmpiexec's progress bar; a function to be told of progress; both as [true, fn]. */
+/** `true` for tsmpiexec's progress bar; a function to be told of progress instead. */
 export type ProgressOption = boolean | ((progress: Progress) => void);
 
 const MIN_INTERVAL_MS = 100;
@@ -36,7 +36,7 @@ export class ProgressTracker {
     this.#label = label;
     this.#total = total;
     this.#callback = typeof option === 'function' ? option : undefined;
-    this.#toLauncher = option !== false;
+    this.#toLauncher = option === true;
     this.#rank = rank;
   }
 

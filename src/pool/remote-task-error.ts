@@ -14,7 +14,15 @@ export class RemoteTaskError extends TsmpiError {
   /** The error's stack on the worker. */
   readonly remoteStack: string;
 
-  constructor(task: string, worker: { rank: number; size: number; host: string }, error: { name: string; message: string; stack: string }) {
+  /**
+   * @param callerStack - where the pool call was made (its stack lines), shown under "### Caller"
+   */
+  constructor(
+    task: string,
+    worker: { rank: number; size: number; host: string },
+    error: { name: string; message: string; stack: string },
+    callerStack?: string,
+  ) {
     super('ERR_TASK', `${task} failed on rank ${worker.rank} (host ${worker.host}): ${error.name}: ${error.message}`);
     this.name = 'RemoteTaskError';
     this.rank = worker.rank;
@@ -22,6 +30,7 @@ export class RemoteTaskError extends TsmpiError {
     this.remoteName = error.name;
     this.remoteStack = error.stack;
     // The stack shows where the task failed, under a header naming the worker (mpi4py's form).
-    this.stack = `${this.name}: ${this.message}\n### Worker ${worker.rank} of ${worker.size} on host ${worker.host}\n${error.stack}\n### Caller\n${this.stack?.split('\n').slice(1).join('\n') ?? ''}`;
+    const caller = callerStack ?? this.stack?.split('\n').slice(1).join('\n') ?? '';
+    this.stack = `${this.name}: ${this.message}\n### Worker ${worker.rank} of ${worker.size} on host ${worker.host}\n${error.stack}\n### Caller\n${caller}`;
   }
 }

@@ -92,7 +92,8 @@ if (comm.rank !== 0) {
     if (outcome.stderr !== '') process.stderr.write(outcome.stderr.endsWith('\n') ? outcome.stderr : `${outcome.stderr}\n`);
     if (outcome.exitval !== 0 || outcome.signal !== 0) failed++;
     if (joblog !== undefined) {
-      const row = [outcome.seq, outcome.host, outcome.start.toFixed(3), outcome.runtime.toFixed(3), 0, outcome.stdout.length, outcome.exitval, outcome.signal, lineOf.get(outcome.seq)];
+      // Send is 0: tsmpi transfers no files (GNU parallel's --transfer); Receive is the output's bytes.
+      const row = [outcome.seq, outcome.host, outcome.start.toFixed(3), outcome.runtime.toFixed(3), 0, Buffer.byteLength(outcome.stdout), outcome.exitval, outcome.signal, lineOf.get(outcome.seq)];
       appendFileSync(joblog, `${row.join('\t')}\n`);
     }
   };

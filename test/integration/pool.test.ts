@@ -56,6 +56,12 @@ describe('pools', { timeout: 300_000 }, () => {
     assert.match(result.output, /callback: called, last 40\/40/);
   });
 
+  it('breaking out of imap closes the input iterator and leaves the pool usable', { timeout: 60_000 }, async () => {
+    const result = await runTsmpiexec(['-np', '2', fixture('pool-imap-break.ts')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'input closed: true\npool usable after break\n');
+  });
+
   it('examples/pool-pi.ts estimates pi with a pool map', { timeout: 90_000 }, async () => {
     const result = await runTsmpiexec(['--oversubscribe', '-np', '3', 'examples/pool-pi.ts', '400000', '20']);
     assert.equal(result.code, 0, result.stderr);
