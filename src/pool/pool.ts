@@ -65,28 +65,12 @@ export class Pool {
 
   /** Calls `fn` on every item; resolves with the results in input order. */
   async map<T, R>(fn: ((item: T) => R | Promise<R>) | string, items: Iterable<T>, options: MapOptions = {}): Promise<Awaited<R>[]> {
-    const all = [...items];
-    const chunksize = options.chunksize ?? Math.max(1, Math.ceil(all.length / (this.workers * 4)));
-    const name = this.#nameOf(fn);
-    const progress = this.#tracker(`map ${name}`, all.length, options);
-    const caller = callerStack();
-    const chunks = await Promise.all(
-      chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'call', chunk, i * chunksize, caller, progress)),
-    );
-    return chunks.flat() as Awaited<R>[];
+    return this.#mapAll('map', this.#nameOf(fn), 'call', [...items], options) as Promise<Awaited<R>[]>;
   }
 
   /** Calls `fn(...args)` for every tuple of arguments; resolves with the results in input order. */
   async starmap<A extends unknown[], R>(fn: ((...args: A) => R | Promise<R>) | string, argumentLists: Iterable<A>, options: MapOptions = {}): Promise<Awaited<R>[]> {
-    const all = [...argumentLists];
-    const chunksize = options.chunksize ?? Math.max(1, Math.ceil(all.length / (this.workers * 4)));
-    const name = this.#nameOf(fn);
-    const progress = this.#tracker(`starmap ${name}`, all.length, options);
-    const caller = callerStack();
-    const chunks = await Promise.all(
-      chunksOf(all, checkChunksize(chunksize)).map((chunk, i) => this.#run(name, 'spread', chunk, i * chunksize, caller, progress)),
-    );
-    return chunks.flat() as Awaited<R>[];
+    return this.#mapAll('starmap', this.#nameOf(fn), 'spread', [...argumentLists], options) as Promise<Awaited<R>[]>;
   }
 
   /** Runs `fn(...args)` on some worker; resolves with its result. */
@@ -131,6 +115,15 @@ export class Pool {
   #nameOf(fn: TaskFunction | string): string {
     if (this.#closed) throw new TsmpiError('ERR_ARG', 'the pool was closed');
     return this.#registry.nameOf(fn);
+  }
+
+  /** map and starmap: every item at once, in chunks; results in input order. */
+  async #mapAll(call: string, name: string, mode: 'call' | 'spread', all: readonly unknown[], options: MapOptions): Promise<unknown[]> {
+    const chunksize = checkChunksize(options.chunksize ?? Math.max(1, Math.ceil(all.length / (this.workers * 4))));
+    const progress = this.#tracker(`${call} ${name}`, all.length, options);
+    const caller = callerStack();
+    const chunks = await Promise.all(chunksOf(all, chunksize).map((chunk, i) => this.#run(name, mode, chunk, i * chunksize, caller, progress)));
+    return chunks.flat();
   }
 
   #tracker(label: string, total: number | null, options: MapOptions): ProgressTracker | undefined {
@@ -269,7 +262,8 @@ export class Pool {
 
 /** The stack of the user's pool call (without this frame), captured when the call is made. */
 function callerStack(): string {
-  return (new Error().stack ?? '').split('\n').slice(2).join('\n');
+  // Drop the Error line and the frames inside Pool, keeping the user's.
+  return (new Error().stack ?? '').split('\n').slice(1).filter((line) => !/\bPool\.|callerStack/.test(line)).join('\n');
 }
 
 /** The number of items when the input knows it (an array, a Set...), else null. */

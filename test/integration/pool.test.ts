@@ -1,27 +1,8 @@
 /** Pools over the ranks of a job, through the real tsmpiexec. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { assertNoProcessLeft, fixture, MARKER_VARIABLE, ROOT, runTsmpiexec, TSMPIEXEC } from '../helpers/run-tsmpiexec.js';
-
-/** Runs a command to its end (bounded) and collects its combined output. */
-function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} did not finish\n${output}`));
-    }, 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+import { assertNoProcessLeft, fixture, runTsmpiexec, TSMPIEXEC } from '../helpers/run-tsmpiexec.js';
+import { runCommand } from '../helpers/run-program.js';
 
 const CHECKS = 12;
 
@@ -46,14 +27,14 @@ describe('pools', { timeout: 300_000 }, () => {
   it('draws a progress bar on tsmpiexec\'s terminal', { timeout: 90_000 }, async () => {
     // script(1) gives tsmpiexec a pseudo-terminal, as a user's shell would.
     const command = `${process.execPath} ${TSMPIEXEC} --oversubscribe -np 3 ${fixture('pool-progress.ts')}`;
-    const marker = randomUUID();
-    const result = await runCommand('script', ['-qec', command, '/dev/null'], { [MARKER_VARIABLE]: marker });
-    assert.equal(result.code, 0, result.output);
-    await assertNoProcessLeft(marker);
-    const frames = result.output.split('\r').map((frame) => frame.replace('\x1b[K', ''));
+    const result = await runCommand('script', ['-qec', command, '/dev/null']);
+    const output = result.stdout + result.stderr;
+    assert.equal(result.code, 0, output);
+    await assertNoProcessLeft(result.marker);
+    const frames = output.split('\r').map((frame) => frame.replace('\x1b[K', ''));
     assert.ok(frames.some((frame) => /^map slowTask \[#+\.+\] \d+\/40 \d+% [\d.]+\/s ETA \d+s$/.test(frame)), 'no partial bar was drawn');
-    assert.match(result.output, /map slowTask \[#{24}\] 40\/40 100% [\d.]+\/s ETA 0s\r?\n/);
-    assert.match(result.output, /callback: called, last 40\/40/);
+    assert.match(output, /map slowTask \[#{24}\] 40\/40 100% [\d.]+\/s ETA 0s\r?\n/);
+    assert.match(output, /callback: called, last 40\/40/);
   });
 
   it('breaking out of imap closes the input iterator and leaves the pool usable', { timeout: 60_000 }, async () => {

@@ -4,42 +4,16 @@
  * agent per node with srun.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { randomUUID } from 'node:crypto';
-import { assertNoProcessLeft, fixture, MARKER_VARIABLE, ROOT, TSMPIEXEC } from '../helpers/run-tsmpiexec.js';
+import { assertNoProcessLeft, fixture, MARKER_VARIABLE, TSMPIEXEC } from '../helpers/run-tsmpiexec.js';
+import { runCommand } from '../helpers/run-program.js';
 import { skipUnless } from '../helpers/cluster.js';
 
 const skip = skipUnless('slurm');
 let dir = '';
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a Slurm client command to its end (bounded), with the test marker in its environment. */
-function slurm(command: string, args: string[], marker: string, timeoutMs = 90_000): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, [MARKER_VARIABLE]: marker }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const tsmpiexec = (...args: string[]): string => [process.execPath, TSMPIEXEC, '--iface', 'lo', '-x', MARKER_VARIABLE, ...args].join(' ');
 const placements = (output: string): string[] =>
@@ -59,9 +33,8 @@ describe('jobs in a Slurm allocation', { skip, timeout: 600_000 }, () => {
   });
 
   it('sbatch -N3 --ntasks-per-node=2: tsmpiexec with no -np or hostfile runs two ranks on each node', { timeout: 120_000 }, async () => {
-    const marker = randomUUID();
     const out = join(dir, 'sbatch.out');
-    const result = await slurm('sbatch', ['--wait', '-N3', '--ntasks-per-node=2', '-o', out, '--wrap', tsmpiexec('--verbose', fixture('where.ts'))], marker);
+    const result = await runCommand('sbatch', ['--wait', '-N3', '--ntasks-per-node=2', '-o', out, '--wrap', tsmpiexec('--verbose', fixture('where.ts'))], 90_000);
     const output = readFileSync(out, 'utf8');
     assert.equal(result.code, 0, `${result.stderr}\n${output}`);
     assert.deepEqual(placements(output), [
@@ -74,25 +47,23 @@ describe('jobs in a Slurm allocation', { skip, timeout: 600_000 }, () => {
     ]);
     assert.match(output, /tsmpiexec: hosts from slurm: n1:2, n2:2, n3:2/);
     assert.match(output, /tsmpiexec: launcher srun;/);
-    await assertNoProcessLeft(marker, 10_000);
+    await assertNoProcessLeft(result.marker, 10_000);
   });
 
   it('salloc: the allocation decides, and -ppn 1 puts one rank per node', { timeout: 120_000 }, async () => {
-    const marker = randomUUID();
-    const result = await slurm('salloc', ['-N3', '--ntasks-per-node=2', ...tsmpiexec('-ppn', '1', fixture('where.ts')).split(' ')], marker);
+    const result = await runCommand('salloc', ['-N3', '--ntasks-per-node=2', ...tsmpiexec('-ppn', '1', fixture('where.ts')).split(' ')], 90_000);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(placements(result.stdout), ['rank 0/3 via n1 local 0/1', 'rank 1/3 via n2 local 0/1', 'rank 2/3 via n3 local 0/1']);
-    await assertNoProcessLeft(marker, 10_000);
+    await assertNoProcessLeft(result.marker, 10_000);
   });
 
   it('a failing rank in a Slurm job ends the job with its exit code, leaving no step running', { timeout: 120_000 }, async () => {
-    const marker = randomUUID();
     const out = join(dir, 'fail.out');
-    const result = await slurm('sbatch', ['--wait', '-N2', '--ntasks-per-node=2', '-o', out, '--wrap', tsmpiexec(fixture('fail.ts'), 'exit', '3', '5')], marker);
+    const result = await runCommand('sbatch', ['--wait', '-N2', '--ntasks-per-node=2', '-o', out, '--wrap', tsmpiexec(fixture('fail.ts'), 'exit', '3', '5')], 90_000);
     const output = readFileSync(out, 'utf8');
     assert.equal(result.code, 5, `${result.stderr}\n${output}`);
     assert.match(output, /^tsmpiexec: rank 3 on n2 \(pid \d+\) exited with code 5; aborting the job$/m);
     // srun passes the batch step's environment on, so the node agents carry the marker too.
-    await assertNoProcessLeft(marker, 10_000);
+    await assertNoProcessLeft(result.marker, 10_000);
   });
 });
