@@ -113,6 +113,8 @@ export function startJob(options: LaunchOptions): Job {
   checkDirectory(cwd);
   const command = rankCommand(...programAndArgs(options), process.cwd());
   checkPositive('the timeout', options.timeoutSeconds);
+  checkChoice('mapBy', options.mapBy, ['slot', 'node']);
+  checkChoice('launcher', options.launcher, ['ssh', 'srun', 'local']);
   checkPositive('the number of ranks per node', options.perNode, true);
   if (options.np !== undefined && (!Number.isInteger(options.np) || options.np < 1)) {
     throw new TsmpiError('ERR_USAGE', `the number of ranks must be a whole number of at least 1 (got ${String(options.np)})`);
@@ -260,7 +262,9 @@ function makeAgents(
   // Ranks of one host talk over ipc; across hosts over tcp, on an address chosen per host. Hosts
   // that are all this machine (--launcher local) can use loopback.
   const allLocal = hosts.every(isLocal);
-  const localAddress = spansHosts ? selectAddress(options.iface ?? (allLocal ? 'lo' : undefined)) : undefined;
+  // Only needed when ranks run here (a login node may lack the --iface network its nodes have).
+  const ranksHere = hosts.some(isLocal) || options.rankZero !== undefined;
+  const localAddress = spansHosts && ranksHere ? selectAddress(options.iface ?? (allLocal ? 'lo' : undefined)) : undefined;
   const agents = hosts.map((host): LaunchAgent => {
     if (isLocal(host)) {
       return new LocalAgent({
@@ -272,7 +276,7 @@ function makeAgents(
     }
     return new RemoteAgent({
       host: host.name,
-      command: launchCommand(launcher === 'srun' ? 'srun' : 'ssh', host.name, jobId, options.launchAgent ?? process.env.TSMPI_LAUNCH_AGENT),
+      command: launchCommand(launcher === 'srun' ? 'srun' : 'ssh', host.name, jobId, options.launchAgent ?? (options.environment ?? process.env).TSMPI_LAUNCH_AGENT),
       graceSeconds,
       iface: spansHosts ? (options.iface ?? 'default') : null,
       startTimeoutMs: (options.agentTimeoutSeconds ?? DEFAULT_AGENT_TIMEOUT_SECONDS) * 1000,
@@ -305,6 +309,12 @@ function rankEnvironment(
     PMI_RANK: String(rank),
     PMI_SIZE: String(size),
   };
+}
+
+function checkChoice(name: string, value: string | undefined, choices: readonly string[]): void {
+  if (value !== undefined && !choices.includes(value)) {
+    throw new TsmpiError('ERR_USAGE', `${name} must be one of ${choices.join(', ')} (got ${JSON.stringify(value)})`);
+  }
 }
 
 function checkPositive(what: string, value: number | undefined, integer = false): void {

@@ -27,7 +27,7 @@ export type TsmpiErrorCode =
   | 'ERR_USAGE'
   /** More ranks were asked for than there are slots (cores), without --oversubscribe. */
   | 'ERR_OVERSUBSCRIBE'
-  /** A hostfile, --host list, or Slurm/PBS allocation that cannot be read. */
+  /** A hostfile or a Slurm/PBS allocation that cannot be read (a bad --host list is ERR_USAGE). */
   | 'ERR_HOSTFILE'
   /** A host could not be reached, or its launch agent failed or went away. */
   | 'ERR_HOST'

@@ -73,7 +73,8 @@ export class RemoteAgent implements LaunchAgent {
       clearTimeout(timer);
       if (this.#live.size > 0) {
         const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
-        this.#fail(`its launch agent (${command}) ${how} while ${this.#live.size} of its ranks were running${this.#stderrNote()}`);
+        const when = this.#ready ? `while ${this.#live.size} of its ranks were running` : 'before its ranks could start';
+        this.#fail(`its launch agent (${command}) ${how} ${when}${this.#stderrNote()}`);
       }
     });
     this.#send({ type: 'start', host: this.host, graceSeconds: this.#options.graceSeconds, iface: this.#options.iface, ranks });

@@ -27,7 +27,7 @@ function parser(argv: readonly string[]) {
     .help(false)
     .version(false)
     .option('np', { alias: ['n', 'c'], type: 'number', requiresArg: true, describe: 'Number of ranks, also -np N (default: the hosts\' slots; on this machine alone, one per usable core)' })
-    .option('oversubscribe', { type: 'boolean', describe: 'Allow more ranks than usable cores' })
+    .option('oversubscribe', { type: 'boolean', describe: 'Allow more ranks than slots (on this machine alone: than usable cores)' })
     .option('x', { type: 'string', requiresArg: true, describe: 'Export VAR (from this environment) or set VAR=value for every rank; repeatable' })
     .option('wdir', { alias: ['wd'], type: 'string', requiresArg: true, describe: 'Working directory of the ranks (default: the current directory)' })
     .option('tag-output', { type: 'boolean', describe: 'Prefix every output line with [rank] ([rank@host] when the job spans hosts)' })

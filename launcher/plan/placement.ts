@@ -113,7 +113,11 @@ function byNode(hosts: readonly HostSlots[], np: number, oversubscribe: boolean,
         placedThisRound = true;
       }
     });
-    if (!placedThisRound) throw tooMany(np, hosts, capacity);
+    if (!placedThisRound) {
+      throw oversubscribe
+        ? new TsmpiError('ERR_OVERSUBSCRIBE', `${np} ranks exceed the max_slots of the hosts, which --oversubscribe does not lift`)
+        : tooMany(np, hosts, capacity);
+    }
   }
   return placement;
 }

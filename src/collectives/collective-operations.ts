@@ -155,7 +155,7 @@ export async function gatherv<T extends RawArray>(
   if (pieces === undefined) return undefined;
   pieces.forEach((received, rank) => {
     if (received.constructor !== piece.constructor) {
-      throw new TsmpiError('ERR_ARG', `gatherv(): rank ${rank} sent a ${received.constructor.name} but the root a ${piece.constructor.name}`);
+      throw new TsmpiError('ERR_ARG', `gatherv(): rank ${rank} sent ${article(received.constructor.name)} but the root ${article(piece.constructor.name)}`);
     }
   });
   return joinArrays(pieces, piece, displacements);
@@ -208,6 +208,11 @@ function withContext<T>(op: Op<T>, call: string): Combiner<T> {
       }
     },
   };
+}
+
+/** "a Float64Array", "an Int32Array". */
+function article(name: string): string {
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 function describe(value: unknown): string {

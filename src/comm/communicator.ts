@@ -13,7 +13,7 @@ import { Status } from './status.js';
 import type { RawArray } from '../codec/typed-array-kinds.js';
 import { CollectiveChannel, NO_ROOT, type CollectiveKind, type CollectiveScope } from '../collectives/collective-channel.js';
 import * as collectives from '../collectives/collective-operations.js';
-import { SUM, type Op } from '../collectives/reduce-op.js';
+import { isOp, SUM, type Op } from '../collectives/reduce-op.js';
 
 export { ANY_SOURCE, ANY_TAG };
 /** A rank that sends and receives nothing: sends to it complete at once, receives get undefined. */
@@ -116,8 +116,9 @@ export class Comm {
     return collectives.allreduce(this.#collective('allreduce'), value, op as Op<T>);
   }
 
-  /** Starts an allreduce; the request resolves with the result. */
+  /** Starts an allreduce; the request resolves with the result. A bad operator throws at the call. */
   iallreduce<T>(value: T, op: Op = SUM): Request<T> {
+    if (!isOp(op)) throw new TsmpiError('ERR_ARG', `iallreduce(): ${String(op)} is not a reduction operator (use SUM, MAX, ... or Op.create(fn))`);
     return requestOf(collectives.allreduce(this.#collective('allreduce'), value, op as Op<T>));
   }
 
@@ -199,11 +200,13 @@ export class Comm {
     this.#freed = true;
   }
 
-  #collective(kind: CollectiveKind, root: number = NO_ROOT): CollectiveScope {
+  /** Numbers a collective call; `root` (when the call has one) must be a rank of this communicator. */
+  #collective(kind: CollectiveKind, root?: number): CollectiveScope {
     this.#checkOpen(kind);
-    if (root !== NO_ROOT) this.#worldRankOf(kind, 'root', root);
+    // Checked whenever given: -1 is not a valid root even though it marks "no root" internally.
+    if (root !== undefined) this.#worldRankOf(kind, 'root', root);
     // Numbered at the call, before anything awaits, so every rank numbers its calls alike.
-    const call = { kind, root, seq: this.#collectiveCalls++ };
+    const call = { kind, root: root ?? NO_ROOT, seq: this.#collectiveCalls++ };
     this.#collectiveChannel.noteCall(call);
     return { rank: this.rank, size: this.size, channel: this.#collectiveChannel, call };
   }

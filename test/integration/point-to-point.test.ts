@@ -70,6 +70,7 @@ describe('point-to-point', { timeout: 240_000 }, () => {
     assert.match(line('send a circular structure'), /ERR_UNSENDABLE: data\.self\.back refers back to one of its own containers/);
     assert.match(line('send a class instance'), /ERR_UNSENDABLE: data\.p is an instance of Particle/);
     assert.match(line('waitAny of nothing'), /ERR_ARG: waitAny\(\) needs at least one request/);
+    assert.match(line('bcast with root -1'), /ERR_RANK: bcast\(\): root rank -1 is out of range/);
     assert.equal(line('iprobe after bad calls'), 'iprobe after bad calls: none');
     assert.equal(result.stdout.match(/send after finalize: ERR_FINALIZED/g)?.length, 2);
     assert.equal(result.stdout.match(/recv after finalize: ERR_FINALIZED/g)?.length, 2);
