@@ -17,51 +17,44 @@ export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtu
 /** The variable that marks every process of a job under test. */
 export const MARKER_VARIABLE = 'TSMPI_TEST_MARKER';
 
-/** How a tsmpiexec run ended. */
+/** How a command ended, and what it printed. */
 export interface RunResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** The marker in its environment (see assertNoProcessLeft). */
   readonly marker: string;
 }
 
-/** Options for {@link startTsmpiexec}. */
+/** Options for {@link startCommand} and {@link startTsmpiexec}. */
 export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
-  /** Text for tsmpiexec's standard input (closed after it); by default stdin is empty. */
+  /** Text for standard input (closed after it); by default stdin is empty. */
   readonly input?: string;
   /** The run fails the test if it lasts longer (milliseconds). */
   readonly timeoutMs?: number;
 }
 
-/** A tsmpiexec process under test. */
-export interface RunningTsmpiexec {
+/** A command under test. */
+export interface RunningCommand {
   readonly child: ChildProcess;
   readonly marker: string;
-  /** Resolves once tsmpiexec exits and its output is read. */
+  /** Resolves once it exits and its output is read (rejects, after killing it, on timeout). */
   readonly done: Promise<RunResult>;
   /** Resolves when `text` has appeared on stdout or stderr. */
   waitForOutput(text: string): Promise<void>;
 }
 
-const launcherPids: number[] = [];
-
-/** PIDs of every tsmpiexec this test process started (to find their jobs' processes on nodes). */
-export function startedLaunchers(): readonly number[] {
-  return launcherPids;
-}
-
-/** Starts tsmpiexec with `args`. */
-export function startTsmpiexec(args: readonly string[], options: RunOptions = {}): RunningTsmpiexec {
+/** Starts `command args` (in the project root by default) with a fresh marker; returns at once. */
+export function startCommand(command: string, args: readonly string[], options: RunOptions = {}): RunningCommand {
   const marker = randomUUID();
-  const child = spawn(process.execPath, [TSMPIEXEC, ...args], {
+  const child = spawn(command, [...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env, [MARKER_VARIABLE]: marker },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  if (child.pid !== undefined) launcherPids.push(child.pid);
   let stdout = '';
   let stderr = '';
   const watchers: { text: string; resolve: () => void }[] = [];
@@ -89,7 +82,7 @@ export function startTsmpiexec(args: readonly string[], options: RunOptions = {}
   const done = new Promise<RunResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`tsmpiexec ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -106,6 +99,23 @@ export function startTsmpiexec(args: readonly string[], options: RunOptions = {}
         onText();
       }),
   };
+}
+
+/** A tsmpiexec process under test. */
+export type RunningTsmpiexec = RunningCommand;
+
+const launcherPids: number[] = [];
+
+/** PIDs of every tsmpiexec this test process started (to find their jobs' processes on nodes). */
+export function startedLaunchers(): readonly number[] {
+  return launcherPids;
+}
+
+/** Starts the built tsmpiexec with `args`. */
+export function startTsmpiexec(args: readonly string[], options: RunOptions = {}): RunningTsmpiexec {
+  const run = startCommand(process.execPath, [TSMPIEXEC, ...args], options);
+  if (run.child.pid !== undefined) launcherPids.push(run.child.pid);
+  return run;
 }
 
 /**
