@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: every benchmark suite, one after another, each printing its table; with
+ * `--json FILE` all records ({ bench, impl, np, size, value, unit }) go to one file.
+ * `--quick` runs each suite briefly (the whole run in under a minute on 2 cores).
+ *
+ *   npm run bench [-- --quick] [-- --json FILE]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SUITES = ['p2p.ts', 'collectives.ts', 'pools.ts'];
+const quick = process.argv.includes('--quick') ? ['--quick'] : [];
+const jsonIndex = process.argv.indexOf('--json');
+const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-bench-'));
+const all: unknown[] = [];
+try {
+  for (const suite of SUITES) {
+    const json = join(scratch, `${suite}.json`);
+    const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`./${suite}`, import.meta.url)), ...quick, '--json', json], {
+      stdio: 'inherit',
+    });
+    if (result.status !== 0) throw new Error(`benchmark suite ${suite} failed with exit code ${result.status}`);
+    all.push(...(JSON.parse(readFileSync(json, 'utf8')) as unknown[]));
+    console.log('');
+  }
+  if (jsonIndex > 0) writeFileSync(process.argv[jsonIndex + 1] as string, JSON.stringify(all, null, 1));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
