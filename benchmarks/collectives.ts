@@ -5,31 +5,22 @@
  *   node --import tsx benchmarks/collectives.ts [--quick] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseRecords, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
-interface Record {
-  bench: string;
-  impl: string;
-  np: number;
-  size: number;
-  value: number;
-  unit: string;
-}
 
 const tsmpiexec = fileURLToPath(new URL('../dist/launcher/bin/tsmpiexec.js', import.meta.url));
 const rankProgram = fileURLToPath(new URL('./collectives-rank.ts', import.meta.url));
 const quick = process.argv.includes('--quick');
-const jsonIndex = process.argv.indexOf('--json');
 
-const records: Record[] = [];
+const records: Measurement[] = [];
 for (const np of [2, 4, 8]) {
   const run = spawnSync(process.execPath, [tsmpiexec, '--oversubscribe', '-np', String(np), rankProgram, ...(quick ? ['--quick'] : [])], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   if (run.status !== 0) throw new Error(`the benchmark at np ${np} failed with exit code ${run.status}`);
-  for (const line of run.stdout.trim().split('\n')) records.push(JSON.parse(line) as Record);
+  records.push(...parseRecords(run.stdout));
 }
 
 const keys = [...new Set(records.map((r) => `${r.bench} ${r.size}`))];
@@ -40,4 +31,4 @@ for (const key of keys) {
   const cells = [2, 4, 8].map((np) => records.find((r) => r.bench === bench && String(r.size) === size && r.np === np)?.value.toFixed(1) ?? '-');
   console.log([String(bench).padEnd(12), String(size).padStart(8), ...cells.map((c) => c.padStart(10))].join(' '));
 }
-if (jsonIndex > 0) writeFileSync(process.argv[jsonIndex + 1] as string, JSON.stringify(records, null, 1));
+writeJsonIfAsked(records);

@@ -6,24 +6,16 @@
  *   node --import tsx benchmarks/p2p.ts [--quick] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseRecords, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
-interface Measurement {
-  bench: string;
-  impl: string;
-  np: number;
-  size: number;
-  value: number;
-  unit: string;
-}
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
 const run = (args: string[]): Measurement[] => {
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed with exit code ${result.status}`);
-  return result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Measurement);
+  return parseRecords(result.stdout);
 };
 
 const records = [
@@ -39,5 +31,4 @@ for (const r of records.filter((m) => m.impl === 'tsmpi')) {
   const cell = (m: Measurement | undefined): string => (m === undefined ? '-' : `${m.value.toFixed(1)} ${m.unit}`);
   console.log([r.bench.padEnd(26), String(r.size).padStart(9), cell(r).padStart(12), cell(floor).padStart(12), ratio.padStart(10)].join(' '));
 }
-const jsonIndex = process.argv.indexOf('--json');
-if (jsonIndex > 0) writeFileSync(process.argv[jsonIndex + 1] as string, JSON.stringify(records, null, 1));
+writeJsonIfAsked(records);

@@ -6,27 +6,18 @@
  *   node --import tsx benchmarks/pools.ts [--quick] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseRecords, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
-interface Measurement {
-  bench: string;
-  impl: string;
-  np: number;
-  size: number;
-  value: number;
-  unit: string;
-}
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.argv.includes('--quick');
 const workers = availableParallelism();
 const records: Measurement[] = [];
-const parse = (stdout: string): Measurement[] => stdout.trim().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Measurement);
 
 const python = spawnSync('python3', [here('./pools-python.py'), String(workers), ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
-if (python.status === 0) records.push(...parse(python.stdout));
+if (python.status === 0) records.push(...parseRecords(python.stdout));
 else console.log(`python3 column skipped: ${python.error?.message ?? python.stderr.trim().split('\n').at(-1)}`);
 
 // One rank more than workers: rank 0 only hands out work, as multiprocessing's parent does.
@@ -35,7 +26,7 @@ const tsmpi = spawnSync(process.execPath, [here('../dist/launcher/bin/tsmpiexec.
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 if (tsmpi.status !== 0) throw new Error(`the tsmpi pool benchmark failed with exit code ${tsmpi.status}`);
-records.push(...parse(tsmpi.stdout));
+records.push(...parseRecords(tsmpi.stdout));
 
 console.log(`pools, ${workers} workers, ${new Date().toISOString().slice(0, 10)}`);
 console.log(['measurement'.padEnd(30), 'python'.padStart(14), 'tsmpi'.padStart(14), 'tsmpi/python'.padStart(14)].join(' '));
@@ -47,5 +38,4 @@ for (const bench of [...new Set(records.map((r) => r.bench))]) {
   const ratio = py !== undefined && ts !== undefined ? (ts.value / py.value).toFixed(2) : '-';
   console.log([bench.padEnd(30), cell(py).padStart(14), cell(ts).padStart(14), ratio.padStart(14)].join(' '));
 }
-const jsonIndex = process.argv.indexOf('--json');
-if (jsonIndex > 0) writeFileSync(process.argv[jsonIndex + 1] as string, JSON.stringify(records, null, 1));
+writeJsonIfAsked(records);

@@ -6,16 +6,16 @@
  *   npm run bench [-- --quick] [-- --json FILE]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const SUITES = ['p2p.ts', 'collectives.ts', 'pools.ts'];
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
-const jsonIndex = process.argv.indexOf('--json');
 const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-bench-'));
-const all: unknown[] = [];
+const all: Measurement[] = [];
 try {
   for (const suite of SUITES) {
     const json = join(scratch, `${suite}.json`);
@@ -23,10 +23,10 @@ try {
       stdio: 'inherit',
     });
     if (result.status !== 0) throw new Error(`benchmark suite ${suite} failed with exit code ${result.status}`);
-    all.push(...(JSON.parse(readFileSync(json, 'utf8')) as unknown[]));
+    all.push(...(JSON.parse(readFileSync(json, 'utf8')) as Measurement[]));
     console.log('');
   }
-  if (jsonIndex > 0) writeFileSync(process.argv[jsonIndex + 1] as string, JSON.stringify(all, null, 1));
+  writeJsonIfAsked(all);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -39,11 +39,6 @@ export class Messenger {
     return messenger;
   }
 
-  /** The transport, for the runtime to exchange endpoints and to close. */
-  get transport(): Transport {
-    return this.#transport;
-  }
-
   /** The lowest context id this process has not used. */
   get nextFreeContext(): number {
     return this.#nextFreeContext;

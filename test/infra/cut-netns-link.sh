@@ -13,14 +13,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=netns-host-common.sh
 . "$SCRIPT_DIR/netns-host-common.sh"
 
-require_root
-command -v ping >/dev/null || die "ping not found: run test/infra/install-packages.sh first (package iputils-ping)"
-ns_exists || die "namespace $NS does not exist: run test/infra/start-netns-host.sh first"
-host_if_exists || die "$HOST_IF does not exist: run test/infra/start-netns-host.sh first"
-
-# Without the link the connected route of $SUBNET goes away: make sure the
-# blackhole fallback is there before, so nothing for $NS_ADDR leaves the machine.
-ensure_guard_route
+require_far_host
 
 if ip -o link show dev "$HOST_IF" | grep -q '[<,]UP[,>]'; then
   ip link set dev "$HOST_IF" down || die "ip link set $HOST_IF down failed"

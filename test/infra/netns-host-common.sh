@@ -54,6 +54,17 @@ assert_contained_route() {
 }
 
 # The namespace's sshd: pid if running from CONFIG inside namespace NS, else fail.
+# What cut-netns-link.sh and restore-netns-link.sh need before touching the link: root, ping,
+# the namespace and the host side of the veth, and the blackhole route that keeps traffic for
+# the far host on this machine while the link is down.
+require_far_host() {
+  require_root
+  command -v ping >/dev/null || die "ping not found: run test/infra/install-packages.sh first (package iputils-ping)"
+  ns_exists || die "namespace $NS does not exist: run test/infra/start-netns-host.sh first"
+  host_if_exists || die "$HOST_IF does not exist: run test/infra/start-netns-host.sh first"
+  ensure_guard_route
+}
+
 far_sshd_pid() {
   local pid_file=$1 config=$2 pid ns_ino
   [[ -s $pid_file ]] || return 1
