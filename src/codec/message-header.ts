@@ -4,9 +4,9 @@
  *
  * ```
  * offset 0  u8   magic (0xA7)
- *        1  u8   encoding (RAW_ARRAY | PACKED_VALUE)
+ *        1  u8   encoding (RAW_ARRAY | PACKED_VALUE | ARRIVAL_ACK)
  *        2  u8   raw array kind code (RAW_ARRAY only)
- *        3  u8   reserved, 0
+ *        3  u8   flags: bit 0 = the sender lent its own memory and waits for an ARRIVAL_ACK
  *        4  u32  context id (communicator and point-to-point / collective traffic)
  *        8  i32  source rank in the world
  *       12  i32  tag
@@ -27,7 +27,23 @@ export const Encoding = {
   RawArray: 1,
   /** One msgpack frame, then one frame per binary array lifted out of the value. */
   PackedValue: 2,
+  /**
+   * No body: the sender's transport has read the oldest message this rank sent it with
+   * {@link HeaderFlags.AckRequested}, so this rank may let its memory go.
+   */
+  ArrivalAck: 3,
 } as const;
+
+/** Bits of the header's flags byte. */
+export const HeaderFlags = {
+  /**
+   * The body frames are the sender's own memory, sent without a copy; the sender's send completes
+   * when the receiver answers with {@link Encoding.ArrivalAck}.
+   */
+  AckRequested: 1,
+} as const;
+
+const KNOWN_FLAGS = HeaderFlags.AckRequested;
 
 /** One of the {@link Encoding} values. */
 export type Encoding = (typeof Encoding)[keyof typeof Encoding];
@@ -40,6 +56,8 @@ export interface MessageHeader {
   readonly source: number;
   readonly tag: number;
   readonly aux: number;
+  /** {@link HeaderFlags} bits. */
+  readonly flags: number;
 }
 
 /** Writes a header frame. */
@@ -50,12 +68,13 @@ export function writeHeader(
   source: number,
   tag: number,
   aux = 0,
+  flags = 0,
 ): Buffer {
   const frame = Buffer.allocUnsafe(HEADER_BYTES);
   frame[0] = MAGIC;
   frame[1] = encoding;
   frame[2] = kindCode;
-  frame[3] = 0;
+  frame[3] = flags;
   frame.writeUInt32LE(context, 4);
   frame.writeInt32LE(source, 8);
   frame.writeInt32LE(tag, 12);
@@ -74,13 +93,19 @@ export function readHeader(frame: Uint8Array | undefined): MessageHeader {
       `received a message whose first frame is not a tsmpi header (${frame?.byteLength ?? 0} bytes)`,
     );
   }
-  const view = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  // Frames from the transport are Buffers; anything else (tests, fuzzing) is viewed as one.
+  const view = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   const encoding = view[1] as Encoding;
-  if (encoding !== Encoding.RawArray && encoding !== Encoding.PackedValue) {
+  if (encoding !== Encoding.RawArray && encoding !== Encoding.PackedValue && encoding !== Encoding.ArrivalAck) {
     throw new TsmpiError('ERR_PROTOCOL', `received a message with unknown encoding ${encoding}`);
+  }
+  const flags = view[3] as number;
+  if ((flags & ~KNOWN_FLAGS) !== 0) {
+    throw new TsmpiError('ERR_PROTOCOL', `received a message with unknown header flags 0x${flags.toString(16)}`);
   }
   return {
     encoding,
+    flags,
     kindCode: view[2] as number,
     context: view.readUInt32LE(4),
     source: view.readInt32LE(8),

@@ -89,6 +89,14 @@ export function copyBytes(array: ArrayBufferView): Buffer {
 }
 
 /**
+ * The bytes of `array` as a Buffer over the same memory, without a copy: for sending when the
+ * sender keeps its memory unchanged until the receiver has read it (see value-codec.ts).
+ */
+export function lendBytes(array: ArrayBufferView): Buffer {
+  return Buffer.isBuffer(array) ? array : Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/**
  * Rebuilds an array of `kind` from received bytes. A view is returned when the bytes own their
  * ArrayBuffer exactly and are aligned for the element size; otherwise the bytes are copied, so
  * that `result.buffer` never exposes memory beyond the value.

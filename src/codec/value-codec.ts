@@ -6,7 +6,7 @@ import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { TsmpiError } from '../errors.js';
 import { Encoding } from './message-header.js';
 import { NegativeZero, OutOfBandArray, prepareValue } from './value-preparation.js';
-import { copyBytes, rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes } from './typed-array-kinds.js';
+import { copyBytes, lendBytes, rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes } from './typed-array-kinds.js';
 
 /** An encoded message body: how it is encoded and the frames that carry it. */
 export interface EncodedBody {
@@ -14,7 +14,19 @@ export interface EncodedBody {
   /** The raw array kind, for {@link Encoding.RawArray}; 0 otherwise. */
   readonly kindCode: number;
   readonly frames: Buffer[];
+  /**
+   * True when some frame is the caller's own memory (a binary array of {@link LEND_FROM_BYTES}
+   * or more): the caller must leave it unchanged until the send completes.
+   */
+  readonly lent: boolean;
 }
+
+/**
+ * Binary arrays from this size on are sent from the caller's memory instead of a copy. Copying a
+ * large array (and collecting the copy) costs more than the arrival acknowledgement a lent array
+ * needs; below it, the copy is cheaper and lets the send complete at once.
+ */
+export const LEND_FROM_BYTES = 64 * 1024;
 
 // msgpackr extensions are process-wide, so the only ones registered are for classes private to
 // tsmpi; a user's own msgpackr keeps encoding Maps, TypedArrays and everything else as before.
@@ -52,20 +64,29 @@ const packr = new Packr(PACK_OPTIONS);
 const unpackr = new Unpackr(PACK_OPTIONS);
 
 /**
- * Encodes `value` for sending. The frames own their memory: the caller may change `value` as soon
- * as this returns.
+ * Encodes `value` for sending. Small binary arrays and everything else are copied, so the caller
+ * may change them as soon as this returns; binary arrays of {@link LEND_FROM_BYTES} or more are
+ * lent (see {@link EncodedBody.lent}) unless `copyAll` is set.
  * @throws TsmpiError ERR_UNSENDABLE when part of the value cannot be sent
  */
-export function encodeBody(value: unknown): EncodedBody {
+export function encodeBody(value: unknown, copyAll = false): EncodedBody {
   const kind = rawArrayKindOf(value);
   if (kind !== undefined) {
-    return { encoding: Encoding.RawArray, kindCode: kind.code, frames: [copyBytes(value as ArrayBufferView)] };
+    const array = value as ArrayBufferView;
+    const lent = !copyAll && array.byteLength >= LEND_FROM_BYTES;
+    return { encoding: Encoding.RawArray, kindCode: kind.code, frames: [lent ? lendBytes(array) : copyBytes(array)], lent };
   }
-  const { packable, frames } = prepareValue(value);
+  const { packable, frames, lent } = prepareValue(value, copyAll ? Infinity : LEND_FROM_BYTES);
   // msgpackr never overwrites a buffer it returned, so the packed frame can be sent without a copy.
   const packed = packr.pack(packable);
   frames.unshift(packed);
-  return { encoding: Encoding.PackedValue, kindCode: 0, frames };
+  return { encoding: Encoding.PackedValue, kindCode: 0, frames, lent };
+}
+
+/** The same body over private copies of every lent frame (for delivery to this very rank). */
+export function ownedBody(body: EncodedBody): EncodedBody {
+  if (!body.lent) return body;
+  return { ...body, frames: body.frames.map((frame, index) => (index === 0 && body.encoding === Encoding.PackedValue ? frame : copyBytes(frame))), lent: false };
 }
 
 /**
@@ -110,6 +131,6 @@ export function bodySize(frames: readonly Uint8Array[]): number {
  * through this, so that results never alias the caller's arguments, whatever the rank count.
  */
 export function cloneValue<T>(value: T): T {
-  const body = encodeBody(value);
+  const body = encodeBody(value, true);
   return decodeBody(body.encoding, body.kindCode, body.frames) as T;
 }

@@ -4,7 +4,7 @@
  * frame of their own instead of through the serializer.
  */
 import { TsmpiError } from '../errors.js';
-import { copyBytes, rawArrayKindOf } from './typed-array-kinds.js';
+import { copyBytes, lendBytes, rawArrayKindOf } from './typed-array-kinds.js';
 
 /** Stands in the packed structure for a binary array that travels as frame `frameIndex`. */
 export class OutOfBandArray {
@@ -23,6 +23,8 @@ const NEGATIVE_ZERO = new NegativeZero();
 export interface PreparedValue {
   readonly packable: unknown;
   readonly frames: Buffer[];
+  /** True when some frame is the sender's own memory rather than a copy. */
+  readonly lent: boolean;
 }
 
 type PathStep = string | number | { readonly mapKey: unknown } | { readonly setItem: number };
@@ -64,11 +66,14 @@ const PASSED_THROUGH: readonly (abstract new (...args: never[]) => object)[] = [
 /**
  * Checks `value` and lifts its binary arrays out of band. The result shares every part of `value`
  * that holds no binary array; containers on the way to one are shallow-copied, never mutated.
+ * Arrays of `lendFromBytes` bytes or more become frames over their own memory; smaller ones are
+ * copied.
  *
  * @throws TsmpiError ERR_UNSENDABLE naming the path of the first part that cannot be sent
  */
-export function prepareValue(value: unknown): PreparedValue {
+export function prepareValue(value: unknown, lendFromBytes = Infinity): PreparedValue {
   const frames: Buffer[] = [];
+  let lent = false;
   const path: PathStep[] = [];
   const ancestors = new Set<object>();
 
@@ -94,7 +99,10 @@ export function prepareValue(value: unknown): PreparedValue {
     const object = item as object;
     const kind = rawArrayKindOf(object);
     if (kind !== undefined) {
-      frames.push(copyBytes(object as ArrayBufferView));
+      const array = object as ArrayBufferView;
+      const lend = array.byteLength >= lendFromBytes;
+      lent ||= lend;
+      frames.push(lend ? lendBytes(array) : copyBytes(array));
       return new OutOfBandArray(frames.length - 1, kind.code);
     }
     if (ancestors.has(object)) return refuse('refers back to one of its own containers (a circular structure)');
@@ -176,5 +184,5 @@ export function prepareValue(value: unknown): PreparedValue {
   };
 
   const packable = visit(value);
-  return { packable, frames };
+  return { packable, frames, lent };
 }

@@ -4,9 +4,9 @@
  * own ranks to world ranks and call this; they never touch the transport.
  */
 import { TsmpiError } from '../errors.js';
-import { readHeader, writeHeader } from '../codec/message-header.js';
+import { Encoding, HeaderFlags, readHeader, writeHeader } from '../codec/message-header.js';
 import type { EncodedBody } from '../codec/value-codec.js';
-import { bodySize } from '../codec/value-codec.js';
+import { bodySize, ownedBody } from '../codec/value-codec.js';
 import { MatchingEngine, type Envelope } from '../matching/matching-engine.js';
 import type { Transport } from '../transport/transport.js';
 import type { CollectiveChannel } from '../collectives/collective-channel.js';
@@ -24,9 +24,16 @@ export class Messenger {
   // member's highest, so no two communicators a process belongs to ever share one.
   #nextFreeContext = 2;
   readonly #collectiveChannels = new Map<number, CollectiveChannel>();
+  // Sends of lent memory waiting for their arrival acknowledgement, oldest first, per destination
+  // (each sender's messages arrive in order, so acknowledgements do too).
+  readonly #awaitingAck = new Map<number, AwaitedAck[]>();
+  #awaitingAckCount = 0;
+  readonly #ackFrame: Buffer;
 
   private constructor(worldRank: number) {
     this.worldRank = worldRank;
+    // zeromq.js copies frames this small, so one acknowledgement frame serves every send.
+    this.#ackFrame = writeHeader(Encoding.ArrivalAck, 0, 0, worldRank, 0);
   }
 
   /** Creates a messenger over the transport `createTransport` makes. */
@@ -34,7 +41,8 @@ export class Messenger {
     const messenger = new Messenger(worldRank);
     messenger.#transport = await createTransport(
       (frames) => messenger.#arrive(frames),
-      () => messenger.#engine.hasWaiters,
+      // Acknowledgements must be read even when nothing is received, or a lent send never ends.
+      () => messenger.#engine.hasWaiters || messenger.#awaitingAckCount > 0,
     );
     return messenger;
   }
@@ -74,10 +82,39 @@ export class Messenger {
     return this.#closed;
   }
 
-  /** Sends an encoded body to world rank `dest`; `aux` identifies a collective call. */
+  /**
+   * Sends an encoded body to world rank `dest`; `aux` identifies a collective call. A body with
+   * lent memory completes once the receiver has read it (its transport acknowledges the arrival),
+   * so the caller may change that memory when this resolves; any other body completes as soon as
+   * the transport has taken it.
+   */
   send(dest: number, context: number, tag: number, body: EncodedBody, aux = 0): Promise<void> {
-    const header = writeHeader(body.encoding, body.kindCode, context, this.worldRank, tag, aux);
-    return this.#transport.send(dest, [header, ...body.frames]);
+    if (!body.lent) {
+      const header = writeHeader(body.encoding, body.kindCode, context, this.worldRank, tag, aux);
+      return this.#transport.send(dest, [header, ...body.frames]);
+    }
+    if (dest === this.worldRank) return this.send(dest, context, tag, ownedBody(body), aux);
+    const header = writeHeader(body.encoding, body.kindCode, context, this.worldRank, tag, aux, HeaderFlags.AckRequested);
+    let queue = this.#awaitingAck.get(dest);
+    if (queue === undefined) this.#awaitingAck.set(dest, (queue = []));
+    const awaited = {} as { resolve: () => void };
+    const acknowledged = new Promise<void>((resolve) => Object.assign(awaited, { resolve }));
+    queue.push(awaited);
+    this.#awaitingAckCount++;
+    const sent = this.#transport.send(dest, [header, ...body.frames]);
+    this.#transport.wake();
+    return sent.then(
+      () => acknowledged,
+      (error: unknown) => {
+        // A message that never left is never acknowledged: stop waiting for it.
+        const index = queue.indexOf(awaited);
+        if (index >= 0) {
+          queue.splice(index, 1);
+          this.#awaitingAckCount--;
+        }
+        throw error;
+      },
+    );
   }
 
   /** Receives the earliest message matching (world source or ANY_SOURCE, tag or ANY_TAG). */
@@ -106,6 +143,10 @@ export class Messenger {
   close(error: Error): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Closing still delivers what was sent (the sockets linger), and nothing can change lent
+    // memory in a way that matters any more: sends in flight count as complete.
+    for (const queue of this.#awaitingAck.values()) for (const awaited of queue.splice(0)) awaited.resolve();
+    this.#awaitingAckCount = 0;
     this.#engine.close(error);
     this.#transport.close();
   }
@@ -119,6 +160,11 @@ export class Messenger {
       process.emitWarning(`tsmpi: rank ${this.worldRank} dropped a message: ${(error as TsmpiError).message}`);
       return;
     }
+    if (header.encoding === Encoding.ArrivalAck) {
+      this.#acknowledged(header.source);
+      return;
+    }
+    if ((header.flags & HeaderFlags.AckRequested) !== 0) this.#acknowledgeArrival(header.source);
     const body = frames.slice(1);
     const mismatch = this.#collectiveChannels.get(header.context)?.checkArrival(header.source, header.tag, header.aux);
     if (mismatch !== undefined) this.#engine.failWaiting(header.context, header.tag, mismatch);
@@ -133,4 +179,32 @@ export class Messenger {
       size: bodySize(body),
     });
   }
+
+  #acknowledgeArrival(source: number): void {
+    // The sender's memory may be reused from now on: all of it has been read.
+    let sending: Promise<void>;
+    try {
+      sending = this.#transport.send(source, [this.#ackFrame]);
+    } catch (error) {
+      process.emitWarning(`tsmpi: rank ${this.worldRank} cannot acknowledge a message from rank ${source}: ${(error as Error).message}`);
+      return;
+    }
+    sending.catch(() => {
+      // The sender is gone or closing: nobody is left to wait for this acknowledgement.
+    });
+  }
+
+  #acknowledged(source: number): void {
+    const awaited = this.#awaitingAck.get(source)?.shift();
+    if (awaited === undefined) {
+      process.emitWarning(`tsmpi: rank ${this.worldRank} got an arrival acknowledgement from rank ${source} for nothing it sent`);
+      return;
+    }
+    this.#awaitingAckCount--;
+    awaited.resolve();
+  }
+}
+
+interface AwaitedAck {
+  readonly resolve: () => void;
 }

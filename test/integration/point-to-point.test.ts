@@ -39,6 +39,15 @@ describe('point-to-point', { timeout: 240_000 }, () => {
     });
   }
 
+  for (const size of [2, 4]) {
+    it(`sends large arrays without a copy and completes a send only once the receiver has read it (np ${size})`, { timeout: 60_000 }, async () => {
+      const result = await runTsmpiexec([...np(size), fixture('lent-buffers.ts')]);
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.trim().split('\n').sort();
+      assert.deepEqual(lines, Array.from({ length: size }, (_, r) => `rank ${r}: lent buffers ok`).sort());
+    });
+  }
+
   it('delivers every message in order to a receiver far slower than its sender', { timeout: 60_000 }, async () => {
     const result = await runTsmpiexec([...np(2), fixture('backpressure.ts'), '20000']);
     assert.equal(result.code, 0, result.stderr);

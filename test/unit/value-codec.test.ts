@@ -101,6 +101,6 @@ describe('value codec', { timeout: 10_000 }, () => {
 
   it('round-trips header fields', () => {
     const header = readHeader(writeHeader(Encoding.RawArray, 9, 123456, 7, 2 ** 31 - 1, 0xfedcba98));
-    assert.deepEqual(header, { encoding: Encoding.RawArray, kindCode: 9, context: 123456, source: 7, tag: 2 ** 31 - 1, aux: 0xfedcba98 });
+    assert.deepEqual(header, { encoding: Encoding.RawArray, flags: 0, kindCode: 9, context: 123456, source: 7, tag: 2 ** 31 - 1, aux: 0xfedcba98 });
   });
 });
