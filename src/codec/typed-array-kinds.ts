@@ -79,11 +79,13 @@ export function rawArrayKindByCode(code: number): RawArrayKind | undefined {
 }
 
 /**
- * A private copy of the bytes of `array`, in an ArrayBuffer of its own. Sending needs one because
- * libzmq reads large buffers after send() resolves, and MPI lets the sender reuse its buffer then.
+ * A private copy of the bytes of `array`. Sending needs one because libzmq reads buffers above
+ * 128 bytes after send() resolves, and the sender may change its array then. Small copies come
+ * from Node's shared pool (an ArrayBuffer of their own would cost an allocation and, below 64
+ * bytes, a move off the V8 heap when zeromq.js reads it); the pool never hands out a slice twice.
  */
 export function copyBytes(array: ArrayBufferView): Buffer {
-  const copy = Buffer.allocUnsafeSlow(array.byteLength);
+  const copy = Buffer.allocUnsafe(array.byteLength);
   copy.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   return copy;
 }

@@ -215,8 +215,13 @@ export class Comm {
    * Sends `value` to rank `dest` with `tag`. Resolves once the value is on its way; the caller may
    * change `value` (and any buffer in it) as soon as this is called.
    */
-  async send(value: unknown, dest: number, tag = 0): Promise<void> {
-    return this.#startSend('send', value, dest, tag);
+  send(value: unknown, dest: number, tag = 0): Promise<void> {
+    // Not async: an async wrapper would cost every message a promise and a turn.
+    try {
+      return this.#startSend('send', value, dest, tag);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Starts sending `value`; the value is captured at the call, so it may change right after. */
@@ -229,10 +234,23 @@ export class Comm {
    * Receives the earliest message from `source` with `tag` (wildcards ANY_SOURCE, ANY_TAG) and
    * resolves with its value; fills `status` when given.
    */
-  async recv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Promise<T> {
-    const completion = await this.#startReceive<T>('recv', source, tag);
-    if (status !== undefined && completion.status !== undefined) status.assign(completion.status);
-    return completion.value;
+  recv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Promise<T> {
+    // The hot path of every blocking receive: one promise from the matching engine, decoded in
+    // its callback, with no intermediate completion or status objects unless asked for.
+    let worldSource: number;
+    try {
+      worldSource = this.#checkReceive('recv', source, tag);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (worldSource === PROC_NULL) {
+      status?.assign(nullStatus());
+      return Promise.resolve(undefined as T);
+    }
+    return this.#messenger.receive(this.#context, worldSource, tag).then((envelope) => {
+      if (status !== undefined) status.assign(this.#statusOf(envelope));
+      return decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T;
+    });
   }
 
   /** Starts a receive; the request's wait() resolves with the value. */
@@ -289,14 +307,20 @@ export class Comm {
 
   #startReceive<T>(call: string, source: number, tag: number): Promise<Completion<T>> {
     // Arguments are checked before anything starts, so irecv() throws at the call like isend().
-    this.#checkOpen(call);
-    const worldSource = this.#checkSource(call, source);
-    this.#checkReceiveTag(call, tag);
+    const worldSource = this.#checkReceive(call, source, tag);
     if (worldSource === PROC_NULL) return Promise.resolve({ value: undefined as T, status: nullStatus() });
     return this.#messenger.receive(this.#context, worldSource, tag).then((envelope) => ({
       value: decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T,
       status: this.#statusOf(envelope),
     }));
+  }
+
+  /** Checks a receive's arguments and returns the world rank of `source` (or a wildcard). */
+  #checkReceive(call: string, source: number, tag: number): number {
+    this.#checkOpen(call);
+    const worldSource = this.#checkSource(call, source);
+    this.#checkReceiveTag(call, tag);
+    return worldSource;
   }
 
   #statusOf(envelope: Envelope): Status {
