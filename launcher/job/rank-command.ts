@@ -27,6 +27,17 @@ function preloadUrl(): string {
   return pathToFileURL(ownModulePath(new URL('../../src/runtime/rank-preload.js', import.meta.url))).href;
 }
 
+/**
+ * The URL `node --import` takes to run `program` as TypeScript: tsmpi's own light loader
+ * (launcher/typescript/), or tsx for `.cts` programs, when the loader is not built (development
+ * from sources), and when TSMPI_TS_LOADER=tsx asks for it (tsconfig paths, decorator metadata).
+ */
+function typescriptLoaderUrl(program: string): string {
+  const register = ownModulePath(new URL('../typescript/register-typescript.js', import.meta.url));
+  if (process.env.TSMPI_TS_LOADER === 'tsx' || register.endsWith('.ts') || program.endsWith('.cts')) return tsxLoaderUrl();
+  return pathToFileURL(register).href;
+}
+
 /** The URL `node --import` takes to load tsx. */
 export function tsxLoaderUrl(): string {
   // tsx's package entry registers its ESM and CJS hooks for `node --import`.
@@ -53,8 +64,12 @@ export function rankCommand(program: string, args: readonly string[], cwd: strin
     if (!isFileWithAccess(file, constants.R_OK)) {
       throw new TsmpiError('ERR_USAGE', `program ${program} does not exist or cannot be read (looked for ${file})`);
     }
-    // tsx for TypeScript programs, and for the preload itself when it is not built.
-    const loaders = TYPESCRIPT.test(program) || preloadUrl().endsWith('.ts') ? ['--import', tsxLoaderUrl()] : [];
+    // A TypeScript loader for TypeScript programs, and tsx for the preload when it is not built.
+    const loaders = preloadUrl().endsWith('.ts')
+      ? ['--import', tsxLoaderUrl()]
+      : TYPESCRIPT.test(program)
+        ? ['--import', typescriptLoaderUrl(program)]
+        : [];
     return {
       command: process.execPath,
       args: [...loaders, '--import', preloadUrl(), file, ...args],

@@ -89,6 +89,23 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
     assert.equal(lines[0], lines[1]);
   });
 
+  it('runs TypeScript programs with its own loader, compiling into a fresh cache, and with TSMPI_TS_LOADER=tsx', { timeout: 60_000 }, async () => {
+    const cacheParent = mkdtempSync(join(tmpdir(), 'tsmpi-loader-test-'));
+    const expected = ['rank 0: square circle fixtures/typescript-features.ts total 5', 'rank 1: square circle fixtures/typescript-features.ts total 5'];
+    try {
+      // A TMPDIR of its own: nothing cached yet, so the ranks compile (and esbuild must not linger).
+      for (const env of [{ TMPDIR: cacheParent }, { TMPDIR: cacheParent }, { TSMPI_TS_LOADER: 'tsx' }]) {
+        const result = await runTsmpiexec(['-np', '2', fixture('typescript-features.ts')], { env: { ...process.env, ...env } });
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(result.stdout.trim().split('\n').sort(), expected, JSON.stringify(env));
+      }
+      const caches = spawnSync('sh', ['-c', `ls ${cacheParent}/tsmpi-typescript-cache-*/ | wc -l`], { encoding: 'utf8' });
+      assert.ok(Number(caches.stdout) >= 2, `the loader cached no compiled files: ${caches.stdout}`);
+    } finally {
+      rmSync(cacheParent, { recursive: true, force: true });
+    }
+  });
+
   it('runs .mjs programs and executables given by path', { timeout: 30_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsmpi-prog-'));
     try {

@@ -1,0 +1,112 @@
+/**
+ * The module hooks that let a rank run a TypeScript program without tsx: `.ts`/`.mts`/`.tsx`
+ * files are stripped of their types by esbuild, once per file version (the result is cached on
+ * disk, so the ranks of a job and every later job share it), and a relative `./x.js` import finds
+ * `./x.ts` as TypeScript's NodeNext convention expects. A module keeps its own URL, so
+ * `import.meta.url` and stack traces (through inline source maps) name the `.ts` file.
+ *
+ * Loaded by register-typescript.ts in Node's module-hooks thread. Starting a rank this way costs a
+ * fraction of tsx's start-up (docs/performance.md); what it does not cover (tsconfig `paths`,
+ * decorator metadata, extensionless imports, `require()` of TypeScript) is what
+ * `TSMPI_TS_LOADER=tsx` is for (docs/cli.md).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface ResolveContext {
+  readonly parentURL?: string;
+  readonly conditions: readonly string[];
+}
+interface ResolveResult {
+  readonly url: string;
+  readonly format?: string | null;
+  readonly shortCircuit?: boolean;
+}
+interface LoadContext {
+  readonly format?: string | null;
+  readonly conditions: readonly string[];
+}
+interface LoadResult {
+  readonly format: string;
+  readonly source?: string | ArrayBuffer | Uint8Array;
+  readonly shortCircuit?: boolean;
+}
+type NextResolve = (specifier: string, context?: ResolveContext) => Promise<ResolveResult>;
+type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
+
+const TYPESCRIPT_URL = /\.(ts|mts|tsx)$/;
+const RELATIVE_JS = /^\.{1,2}\/.*\.(js|mjs|jsx)$/;
+const TS_EXTENSION_OF: Readonly<Record<string, string>> = { js: 'ts', mjs: 'mts', jsx: 'tsx' };
+// Part of every cache key: a different esbuild or different options must not reuse old output.
+const TRANSFORM_VERSION = 'tsmpi-ts-1';
+const CACHE_DIR = join(tmpdir(), `tsmpi-typescript-cache-${process.getuid?.() ?? 'user'}`);
+
+let esbuild: typeof import('esbuild') | undefined;
+let esbuildVersion: string | undefined;
+
+// Loading esbuild itself costs more than a cached file: the cache key only reads its version.
+function installedEsbuildVersion(): string {
+  if (esbuildVersion === undefined) {
+    const main = createRequire(import.meta.url).resolve('esbuild');
+    esbuildVersion = (JSON.parse(readFileSync(join(dirname(main), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  }
+  return esbuildVersion;
+}
+
+/** Node's resolve hook: `./x.js` that does not exist but `./x.ts` does resolves to the latter. */
+export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (error) {
+    const match = RELATIVE_JS.exec(specifier);
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || match === null) throw error;
+    const extension = match[1] as string;
+    const typescript = `${specifier.slice(0, -extension.length)}${TS_EXTENSION_OF[extension] as string}`;
+    try {
+      return await nextResolve(typescript, context);
+    } catch {
+      // Report the import as written, not our guess.
+      throw error;
+    }
+  }
+}
+
+/** Node's load hook: TypeScript files become JavaScript modules. */
+export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
+  if (!url.startsWith('file:') || !TYPESCRIPT_URL.test(url)) return nextLoad(url, context);
+  const path = fileURLToPath(url);
+  const source = readFileSync(path, 'utf8');
+  return { format: 'module', source: await javascriptFor(path, source), shortCircuit: true };
+}
+
+async function javascriptFor(path: string, source: string): Promise<string> {
+  const key = createHash('sha256').update(TRANSFORM_VERSION).update(installedEsbuildVersion()).update(path).update('\0').update(source).digest('hex');
+  const cached = join(CACHE_DIR, `${key}.js`);
+  try {
+    return readFileSync(cached, 'utf8');
+  } catch {
+    // Not compiled yet: compile below.
+  }
+  esbuild ??= await import('esbuild');
+  const { code } = await esbuild.transform(source, {
+    loader: path.endsWith('.tsx') ? 'tsx' : 'ts',
+    format: 'esm',
+    target: `node${process.versions.node}`,
+    sourcemap: 'inline',
+    sourcefile: path,
+  });
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
+    // Ranks of one job compile the same file at once: write aside, then rename into place.
+    const partial = `${cached}.${process.pid}.partial`;
+    writeFileSync(partial, code, { mode: 0o600 });
+    renameSync(partial, cached);
+  } catch {
+    // A cache that cannot be written only costs the next start a compile.
+  }
+  return code;
+}
