@@ -1,34 +1,42 @@
 /**
- * Runs the collectives benchmark at np 2, 4 and 8 (oversubscribed on small machines) and prints
- * a table of the average time per call in microseconds; `--json FILE` also writes the records.
+ * Collectives at np 2, 4 and 8 (oversubscribed on small machines) side by side in one run: tsmpi
+ * (benchmarks/collectives-rank.ts) and Open MPI over TCP (benchmarks/openmpi/osu-collectives.c),
+ * repeated and interleaved; prints the median time per call in microseconds (average over ranks,
+ * as the OSU benchmarks report it) and `--json FILE` writes the records.
  *
- *   node --import tsx benchmarks/collectives.ts [--quick] [--json FILE]
+ *   node --import tsx benchmarks/collectives.ts [--quick] [--runs N] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseRecords, writeJsonIfAsked, type Measurement } from './lib/records.js';
-
+import { openMpi } from './lib/openmpi.js';
+import { find, parseRecords, runCount, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const tsmpiexec = fileURLToPath(new URL('../dist/launcher/bin/tsmpiexec.js', import.meta.url));
 const rankProgram = fileURLToPath(new URL('./collectives-rank.ts', import.meta.url));
-const quick = process.argv.includes('--quick');
+const quick = process.argv.includes('--quick') ? ['--quick'] : [];
+const NPS = [2, 4, 8];
+const run = (command: string, args: string[], env?: NodeJS.ProcessEnv): Measurement[] => {
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: env ?? process.env });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
+  return parseRecords(result.stdout);
+};
 
-const records: Measurement[] = [];
-for (const np of [2, 4, 8]) {
-  const run = spawnSync(process.execPath, [tsmpiexec, '--oversubscribe', '-np', String(np), rankProgram, ...(quick ? ['--quick'] : [])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (run.status !== 0) throw new Error(`the benchmark at np ${np} failed with exit code ${run.status}`);
-  records.push(...parseRecords(run.stdout));
+const mpi = openMpi();
+if (!mpi.available) console.log(`Open MPI column skipped: ${mpi.reason}`);
+const raw: Measurement[] = [];
+for (let round = 0; round < runCount(); round++) {
+  for (const np of NPS) {
+    raw.push(...run(process.execPath, [tsmpiexec, '--oversubscribe', '-np', String(np), rankProgram, ...quick]));
+    if (mpi.available) raw.push(...run(...mpi.command(np, 'tcp', mpi.programs['osu-collectives'] as string, ['Open MPI tcp', ...quick]), mpi.env));
+  }
 }
+const records = summarizeRuns(raw);
 
-const keys = [...new Set(records.map((r) => `${r.bench} ${r.size}`))];
-console.log(`collective time per call, microseconds (average over ranks), ${new Date().toISOString().slice(0, 10)}`);
-console.log(['operation'.padEnd(12), 'bytes'.padStart(8), ...[2, 4, 8].map((np) => `np ${np}`.padStart(10))].join(' '));
-for (const key of keys) {
-  const [bench, size] = key.split(' ');
-  const cells = [2, 4, 8].map((np) => records.find((r) => r.bench === bench && String(r.size) === size && r.np === np)?.value.toFixed(1) ?? '-');
-  console.log([String(bench).padEnd(12), String(size).padStart(8), ...cells.map((c) => c.padStart(10))].join(' '));
+const runs = records[0]?.runs ?? 0;
+console.log(`collective time per call, microseconds (average over ranks; median of ${runs} run${runs === 1 ? '' : 's'}), ${new Date().toISOString().slice(0, 10)}`);
+console.log(['operation'.padEnd(12), 'bytes'.padStart(8), ...NPS.flatMap((np) => [`tsmpi np ${np}`.padStart(12), `ompi np ${np}`.padStart(12)])].join(' '));
+for (const r of records.filter((m) => m.impl === 'tsmpi' && m.np === NPS[0])) {
+  const cells = NPS.flatMap((np) => ['tsmpi', 'Open MPI tcp'].map((impl) => find(records, r.bench, impl, np, r.size)?.value.toFixed(1) ?? '-'));
+  console.log([r.bench.padEnd(12), String(r.size).padStart(8), ...cells.map((c) => c.padStart(12))].join(' '));
 }
 writeJsonIfAsked(records);

@@ -1,8 +1,9 @@
 /**
  * tsmpi point-to-point, measured as the OSU micro-benchmarks do (see ../shared/ANCHORS.md):
  * latency = half a ping-pong round trip; bandwidth = a window of 64 isends then waitAll, the
- * receiver answering with a 4-byte ack; bibw = both directions at once. Payloads are
- * Uint8Arrays (raw bytes) and, for latency, plain arrays of numbers (through the serializer).
+ * receiver answering with a 4-byte ack; bibw = both directions at once. Payloads are typed arrays
+ * (raw bytes; Float64Array for bandwidth) and, for latency, plain arrays of numbers (through the
+ * serializer).
  * Prints one JSON record per measurement on rank 0.
  *
  *   tsmpiexec -np 2 benchmarks/p2p-rank.ts [--quick]
@@ -13,7 +14,7 @@ const quick = process.argv.includes('--quick');
 const comm = await init();
 if (comm.size !== 2) throw new Error('the point-to-point benchmark needs exactly 2 ranks');
 const peer = 1 - comm.rank;
-const sizes = quick ? [1, 1024, 65536, 1 << 20] : Array.from({ length: 23 }, (_, i) => 2 ** i);
+const sizes = quick ? [8, 1024, 65536, 1 << 20, 1 << 22] : Array.from({ length: 23 }, (_, i) => 2 ** i);
 const record = (bench: string, size: number, value: number, unit: string): void => {
   if (comm.rank === 0) console.log(JSON.stringify({ bench, impl: 'tsmpi', np: 2, size, value, unit }));
 };
@@ -37,7 +38,7 @@ async function latency(payload: unknown, size: number): Promise<number> {
 }
 
 const WINDOW = 64;
-async function bandwidth(payload: Uint8Array, both: boolean): Promise<number> {
+async function bandwidth(payload: Uint8Array | Float64Array, both: boolean): Promise<number> {
   const [warmup, iterations] = iterationsFor(payload.byteLength);
   const loops = Math.max(2, Math.floor(iterations / 20));
   let start = 0;
@@ -62,6 +63,8 @@ for (const size of sizes) record('latency', size, await latency(new Uint8Array(s
 for (const size of sizes.filter((s) => s >= 8 && s <= 65536)) {
   record('latency, array of numbers', size, await latency(Array.from({ length: size / 8 }, (_, i) => i * 0.5), size), 'us');
 }
-for (const size of sizes) record('bandwidth', size, await bandwidth(new Uint8Array(size), false), 'MB/s');
-for (const size of sizes) record('bidirectional bandwidth', size, await bandwidth(new Uint8Array(size), true), 'MB/s');
+// Bandwidth on Float64Arrays (the scientist's array), raw bytes below one element.
+const arrayOf = (size: number): Uint8Array | Float64Array => (size >= 8 ? new Float64Array(size / 8) : new Uint8Array(size));
+for (const size of sizes) record('bandwidth', size, await bandwidth(arrayOf(size), false), 'MB/s');
+for (const size of sizes) record('bidirectional bandwidth', size, await bandwidth(arrayOf(size), true), 'MB/s');
 await finalize();

@@ -14,7 +14,7 @@ import { Pull, Push } from 'zeromq';
 const quick = process.argv.includes('--quick');
 const child = process.argv.includes('--child');
 const dir = child ? (process.argv[process.argv.indexOf('--child') + 1] as string) : mkdtempSync(join(tmpdir(), 'tsmpi-zmq-bench-'));
-const sizes = quick ? [1, 1024, 65536, 1 << 20] : Array.from({ length: 23 }, (_, i) => 2 ** i);
+const sizes = quick ? [8, 1024, 65536, 1 << 20, 1 << 22] : Array.from({ length: 23 }, (_, i) => 2 ** i);
 const iterationsFor = (size: number): [number, number] => (quick ? (size > 8192 ? [2, 20] : [20, 500]) : size > 8192 ? [10, 1000] : [100, 10000]);
 const WINDOW = 64;
 

@@ -1,34 +1,52 @@
 /**
- * Point-to-point side by side in one run: tsmpi (benchmarks/p2p-rank.ts under tsmpiexec -np 2)
- * and raw zeromq.js (benchmarks/p2p-zeromq.ts), with the ratio that the performance targets are
- * stated in (docs/performance.md, issue #6).
+ * Point-to-point side by side in one run: tsmpi (benchmarks/p2p-rank.ts under tsmpiexec -np 2,
+ * ipc), raw zeromq.js (benchmarks/p2p-zeromq.ts, the floor of tsmpi's transport) and Open MPI
+ * over shared memory and over TCP (benchmarks/openmpi/osu-p2p.c), each run repeated and
+ * interleaved so that a noisy machine slows all of them alike; the median of the runs is the
+ * figure, with its minimum and maximum kept.
  *
- *   node --import tsx benchmarks/p2p.ts [--quick] [--json FILE]
+ *   node --import tsx benchmarks/p2p.ts [--quick] [--runs N] [--json FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseRecords, writeJsonIfAsked, type Measurement } from './lib/records.js';
-
+import { openMpi } from './lib/openmpi.js';
+import { find, parseRecords, runCount, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
-const run = (args: string[]): Measurement[] => {
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (result.status !== 0) throw new Error(`${args.join(' ')} failed with exit code ${result.status}`);
+const run = (command: string, args: string[], env?: NodeJS.ProcessEnv): Measurement[] => {
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: env ?? process.env });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
   return parseRecords(result.stdout);
 };
 
-const records = [
-  ...run([here('../dist/launcher/bin/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), ...quick]),
-  ...run(['--import', 'tsx', here('./p2p-zeromq.ts'), ...quick]),
-];
+const mpi = openMpi();
+if (!mpi.available) console.log(`Open MPI columns skipped: ${mpi.reason}`);
+const raw: Measurement[] = [];
+for (let round = 0; round < runCount(); round++) {
+  raw.push(...run(process.execPath, [here('../dist/launcher/bin/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), ...quick]));
+  raw.push(...run(process.execPath, ['--import', 'tsx', here('./p2p-zeromq.ts'), ...quick]));
+  if (mpi.available) {
+    for (const transport of ['shm', 'tcp'] as const) {
+      raw.push(...run(...mpi.command(2, transport, mpi.programs['osu-p2p'] as string, [`Open MPI ${transport}`, ...quick]), mpi.env));
+    }
+  }
+}
+const records = summarizeRuns(raw);
 
-console.log(`point-to-point, 2 ranks on one machine (ipc), ${new Date().toISOString().slice(0, 10)}`);
-console.log(['measurement'.padEnd(26), 'bytes'.padStart(9), 'tsmpi'.padStart(12), 'zeromq.js'.padStart(12), 'tsmpi/zmq'.padStart(10)].join(' '));
+const IMPLS = ['tsmpi', 'zeromq.js', 'Open MPI shm', 'Open MPI tcp'];
+const runs = records[0]?.runs ?? 0;
+console.log(`point-to-point, 2 ranks on one machine (tsmpi and zeromq.js over ipc), median of ${runs} run${runs === 1 ? '' : 's'}, ${new Date().toISOString().slice(0, 10)}`);
+console.log(['measurement'.padEnd(26), 'bytes'.padStart(8), ...IMPLS.map((i) => i.padStart(13)), 'tsmpi/zmq'.padStart(10), 'tsmpi/ompi-tcp'.padStart(15)].join(' '));
 for (const r of records.filter((m) => m.impl === 'tsmpi')) {
-  const floor = records.find((m) => m.impl === 'zeromq.js' && m.bench === r.bench && m.size === r.size);
-  const ratio = floor === undefined ? '-' : (r.value / floor.value).toFixed(2);
-  const cell = (m: Measurement | undefined): string => (m === undefined ? '-' : `${m.value.toFixed(1)} ${m.unit}`);
-  console.log([r.bench.padEnd(26), String(r.size).padStart(9), cell(r).padStart(12), cell(floor).padStart(12), ratio.padStart(10)].join(' '));
+  const cells = IMPLS.map((impl) => {
+    const m = find(records, r.bench, impl, 2, r.size);
+    return (m === undefined ? '-' : `${m.value.toFixed(m.value < 10 ? 2 : 1)} ${m.unit}`).padStart(13);
+  });
+  const ratio = (impl: string): string => {
+    const other = find(records, r.bench, impl, 2, r.size);
+    return other === undefined ? '-' : (r.value / other.value).toFixed(2);
+  };
+  console.log([r.bench.padEnd(26), String(r.size).padStart(8), ...cells, ratio('zeromq.js').padStart(10), ratio('Open MPI tcp').padStart(15)].join(' '));
 }
 writeJsonIfAsked(records);

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseRecords, writeJsonIfAsked, type Measurement } from './lib/records.js';
+import { parseRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -38,4 +38,4 @@ for (const bench of [...new Set(records.map((r) => r.bench))]) {
   const ratio = py !== undefined && ts !== undefined ? (ts.value / py.value).toFixed(2) : '-';
   console.log([bench.padEnd(30), cell(py).padStart(14), cell(ts).padStart(14), ratio.padStart(14)].join(' '));
 }
-writeJsonIfAsked(records);
+writeJsonIfAsked(summarizeRuns(records));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages the multi-node tests need (ssh "hosts" on loopback,
-# a three-node Slurm cluster). Run as root. Safe to run again: does nothing when
+# a three-node Slurm cluster) and the benchmark smoke test's Open MPI column. Run as root. Safe to run again: does nothing when
 # everything is already installed.
 set -euo pipefail
 
@@ -19,6 +19,8 @@ PACKAGES=(
   iproute2 procps                 # ip, ss, pgrep/ps
   hostname util-linux mount       # hostname; unshare, nsenter, mount (start-slurm.sh)
   iputils-ping                    # ping (start-netns-host.sh, cut/restore-netns-link.sh)
+  openmpi-bin libopenmpi-dev      # the Open MPI column of the benchmarks (mpirun, mpicc)
+  gcc libc6-dev python3-mpi4py    # mpicc's compiler; mpi4py for the start-up comparison
 )
 
 missing=()
@@ -102,7 +104,7 @@ for p in "${PACKAGES[@]}"; do
   [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true) == installed ]] \
     || die "package $p is still not installed"
 done
-for b in sshd ssh ssh-keygen slurmctld slurmd srun sbatch sinfo munged unshare nsenter ss; do
+for b in sshd ssh ssh-keygen slurmctld slurmd srun sbatch sinfo munged unshare nsenter ss mpicc mpirun; do
   command -v "$b" >/dev/null || [[ -x /usr/sbin/$b ]] || die "binary $b not found after install"
 done
 log "done: ${PACKAGES[*]}"

@@ -1,0 +1,61 @@
+/**
+ * The performance targets of issue #6, each computed as a ratio of two figures of the same run
+ * (docs/performance.md states them and where each stands).
+ */
+import { find, type Measurement } from './records.js';
+
+/** One target: the ratio measured, the bound, and whether it holds. */
+export interface TargetResult {
+  readonly name: string;
+  readonly ratio: number | undefined;
+  readonly bound: string;
+  readonly met: boolean | undefined;
+  /** What the ratio is made of, or why it could not be computed. */
+  readonly detail: string;
+}
+
+const MIB = 1 << 20;
+
+/** Evaluates every target that the records allow. */
+export function evaluateTargets(records: readonly Measurement[]): TargetResult[] {
+  const results: TargetResult[] = [];
+  const ratio = (name: string, bound: string, atMost: boolean, limit: number, a: Measurement | undefined, b: Measurement | undefined, what: string): void => {
+    if (a === undefined || b === undefined) {
+      results.push({ name, ratio: undefined, bound, met: undefined, detail: `not measured (${what})` });
+      return;
+    }
+    const value = a.value / b.value;
+    results.push({ name, ratio: value, bound, met: atMost ? value <= limit : value >= limit, detail: `${what}: ${a.value.toFixed(1)} / ${b.value.toFixed(1)} ${a.unit}` });
+  };
+  ratio('8-byte latency vs raw zeromq.js', '<= 1.10', true, 1.1, find(records, 'latency', 'tsmpi', 2, 8), find(records, 'latency', 'zeromq.js', 2, 8), 'tsmpi / zeromq.js latency, 8 B');
+  for (const size of [MIB, 4 * MIB]) {
+    const label = size === MIB ? '1 MiB' : '4 MiB';
+    ratio(`${label} Float64Array bandwidth vs raw zeromq.js`, '>= 0.90', false, 0.9, find(records, 'bandwidth', 'tsmpi', 2, size), find(records, 'bandwidth', 'zeromq.js', 2, size), `tsmpi / zeromq.js bandwidth, ${label}`);
+    ratio(`${label} Float64Array bandwidth vs Open MPI tcp`, '>= 0.80', false, 0.8, find(records, 'bandwidth', 'tsmpi', 2, size), find(records, 'bandwidth', 'Open MPI tcp', 2, size), `tsmpi / Open MPI tcp bandwidth, ${label}`);
+  }
+  const p2p8 = find(records, 'latency', 'tsmpi', 2, 8);
+  for (const op of ['bcast', 'allreduce']) {
+    ratio(`8-byte ${op} at np 8 vs tsmpi p2p latency`, '<= 4', true, 4, find(records, op, 'tsmpi', 8, 8), p2p8, `${op} np 8 / p2p latency, 8 B`);
+  }
+  const p2p1m = find(records, 'latency', 'tsmpi', 2, MIB);
+  ratio('1 MiB allreduce at np 4 vs a 1 MiB p2p transfer', '<= 3', true, 3, find(records, 'allreduce', 'tsmpi', 4, MIB), p2p1m, 'allreduce np 4 / p2p latency, 1 MiB');
+  ratio(
+    'start-up of -np 4 hello vs mpirun + mpi4py',
+    '<= 0.60',
+    true,
+    0.6,
+    find(records, 'start-up and shut-down', 'tsmpi', 4, 0),
+    find(records, 'start-up and shut-down', 'mpi4py (mpirun python3)', 4, 0),
+    'tsmpiexec -np 4 / mpirun -np 4 python3, wall',
+  );
+  ratio(
+    'rank peak RSS vs the same program without tsmpi',
+    '<= 1.30',
+    true,
+    1.3,
+    find(records, 'peak RSS per process', 'tsmpi rank', 2, 0),
+    find(records, 'peak RSS per process', 'same program without tsmpi', 2, 0),
+    'peak RSS',
+  );
+  return results;
+}

@@ -1,0 +1,84 @@
+/**
+ * Whole jobs: the wall time of `tsmpiexec -np 1/2/4/8` running a hello program from start to
+ * exit, next to `mpirun -np 4 python3 hello.py` with mpi4py and one bare `node -e 0`; and a
+ * rank's peak memory next to the same program run by Node without tsmpi. Programs run from a
+ * scratch project that depends on tsmpi the way a user's does (node_modules/tsmpi, the built
+ * package), not through this repository's TypeScript sources.
+ *
+ *   node --import tsx benchmarks/startup.ts [--quick] [--runs N] [--json FILE]
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { openMpi } from './lib/openmpi.js';
+import { find, parseRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
+
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const quick = process.argv.includes('--quick');
+const runsIndex = process.argv.indexOf('--runs');
+const runs = runsIndex > 0 ? Math.max(1, Number(process.argv[runsIndex + 1]) || 1) : quick ? 3 : 10;
+const NPS = [1, 2, 4, 8];
+
+const project = mkdtempSync(join(tmpdir(), 'tsmpi-startup-'));
+const raw: Measurement[] = [];
+try {
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'startup-bench', private: true, type: 'module' }));
+  mkdirSync(join(project, 'node_modules'));
+  symlinkSync(here('..'), join(project, 'node_modules', 'tsmpi'), 'dir');
+  for (const file of ['hello-rank.ts', 'memory-rank.ts', 'memory-bare.ts', 'memory-work.ts']) copyFileSync(here(`./${file}`), join(project, file));
+
+  const wallSeconds = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number => {
+    const start = performance.now();
+    const result = spawnSync(command, args, { cwd: project, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const seconds = (performance.now() - start) / 1000;
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
+    return seconds;
+  };
+  const tsmpiexec = here('../dist/launcher/bin/tsmpiexec.js');
+  const mpi = openMpi();
+  if (!mpi.available) console.log(`mpi4py column skipped: ${mpi.reason}`);
+  const record = (bench: string, impl: string, np: number, value: number, unit: string): void => {
+    raw.push({ bench, impl, np, size: 0, value, unit });
+  };
+
+  for (let round = 0; round < runs; round++) {
+    for (const np of NPS) {
+      record('start-up and shut-down', 'tsmpi', np, wallSeconds(process.execPath, [tsmpiexec, '--oversubscribe', '-np', String(np), 'hello-rank.ts']), 's');
+    }
+    if (mpi.available) {
+      const [command, args] = mpi.command(4, 'shm', '/usr/bin/python3', [here('./openmpi/hello.py')]);
+      record('start-up and shut-down', 'mpi4py (mpirun python3)', 4, wallSeconds(command, args, mpi.env), 's');
+    }
+    record('start-up and shut-down', 'node -e 0', 1, wallSeconds(process.execPath, ['-e', '0']), 's');
+  }
+
+  for (let round = 0; round < Math.min(runs, 3); round++) {
+    const ranks = spawnSync(process.execPath, [tsmpiexec, '-np', '2', 'memory-rank.ts'], { cwd: project, encoding: 'utf8' });
+    if (ranks.status !== 0) throw new Error(`memory-rank.ts failed: ${ranks.stderr}`);
+    const perRank = parseRecords(ranks.stdout);
+    raw.push({ ...(perRank[0] as Measurement), value: Math.max(...perRank.map((r) => r.value)) });
+    // The TypeScript loader ranks run with, so that the only difference is tsmpi.
+    const loader = pathToFileURL(here('../dist/launcher/typescript/register-typescript.js')).href;
+    const bare = spawnSync(process.execPath, ['--import', loader, 'memory-bare.ts'], { cwd: project, encoding: 'utf8' });
+    if (bare.status !== 0) throw new Error(`memory-bare.ts failed: ${bare.stderr}`);
+    raw.push(...parseRecords(bare.stdout).map((r) => ({ ...r, np: 2 })));
+  }
+} finally {
+  rmSync(project, { recursive: true, force: true });
+}
+
+const records = summarizeRuns(raw);
+console.log(`whole jobs: wall time of a hello program from start to exit (median of ${runs}), peak RSS, ${new Date().toISOString().slice(0, 10)}`);
+for (const r of records) {
+  const spread = r.min !== undefined && r.max !== undefined ? `  (${r.min.toFixed(2)}-${r.max.toFixed(2)})` : '';
+  console.log(`${r.bench.padEnd(24)} ${r.impl.padEnd(28)} np ${String(r.np).padEnd(2)} ${r.value.toFixed(r.unit === 's' ? 3 : 1).padStart(8)} ${r.unit}${spread}`);
+}
+const tsmpi4 = find(records, 'start-up and shut-down', 'tsmpi', 4, 0);
+const mpi4py4 = find(records, 'start-up and shut-down', 'mpi4py (mpirun python3)', 4, 0);
+if (tsmpi4 !== undefined && mpi4py4 !== undefined) console.log(`tsmpiexec -np 4 / mpirun -np 4 python3: ${(tsmpi4.value / mpi4py4.value).toFixed(2)}`);
+const rank = find(records, 'peak RSS per process', 'tsmpi rank', 2, 0);
+const bare = find(records, 'peak RSS per process', 'same program without tsmpi', 2, 0);
+if (rank !== undefined && bare !== undefined) console.log(`rank peak RSS / same program without tsmpi: ${(rank.value / bare.value).toFixed(2)}`);
+writeJsonIfAsked(records);
