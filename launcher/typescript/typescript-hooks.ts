@@ -2,7 +2,8 @@
  * The module hooks that let a rank run a TypeScript program without tsx: `.ts`/`.mts`/`.tsx`
  * files are stripped of their types by esbuild, once per file version (the result is cached on
  * disk, so the ranks of a job and every later job share it), and a relative `./x.js` import finds
- * `./x.ts` as TypeScript's NodeNext convention expects. A module keeps its own URL, so
+ * `./x.ts` as TypeScript's NodeNext convention expects. The cache lives in
+ * `$XDG_CACHE_HOME/tsmpi/typescript` (by default `~/.cache/tsmpi/typescript`). A module keeps its own URL, so
  * `import.meta.url` and stack traces (through inline source maps) name the `.ts` file.
  *
  * Loaded by register-typescript.ts in Node's module-hooks thread. Starting a rank this way costs a
@@ -13,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,7 +44,9 @@ const RELATIVE_JS = /^\.{1,2}\/.*\.(js|mjs|jsx)$/;
 const TS_EXTENSION_OF: Readonly<Record<string, string>> = { js: 'ts', mjs: 'mts', jsx: 'tsx' };
 // Part of every cache key: a different esbuild or different options must not reuse old output.
 const TRANSFORM_VERSION = 'tsmpi-ts-1';
-const CACHE_DIR = join(tmpdir(), `tsmpi-typescript-cache-${process.getuid?.() ?? 'user'}`);
+// The user's cache directory (XDG): kept across jobs, and shared by the nodes of a cluster whose
+// home directories are shared, so a program is compiled once for all of them.
+const CACHE_DIR = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tsmpi', 'typescript');
 
 let esbuild: typeof import('esbuild') | undefined;
 let esbuildVersion: string | undefined;

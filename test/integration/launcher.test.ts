@@ -93,13 +93,13 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
     const cacheParent = mkdtempSync(join(tmpdir(), 'tsmpi-loader-test-'));
     const expected = ['rank 0: square circle fixtures/typescript-features.ts total 5', 'rank 1: square circle fixtures/typescript-features.ts total 5'];
     try {
-      // A TMPDIR of its own: nothing cached yet, so the ranks compile (and esbuild must not linger).
-      for (const env of [{ TMPDIR: cacheParent }, { TMPDIR: cacheParent }, { TSMPI_TS_LOADER: 'tsx' }]) {
+      // A cache of its own: nothing compiled yet, so the ranks compile (and esbuild must not linger).
+      for (const env of [{ XDG_CACHE_HOME: cacheParent }, { XDG_CACHE_HOME: cacheParent }, { TSMPI_TS_LOADER: 'tsx' }]) {
         const result = await runTsmpiexec(['-np', '2', fixture('typescript-features.ts')], { env: { ...process.env, ...env } });
         assert.equal(result.code, 0, result.stderr);
         assert.deepEqual(result.stdout.trim().split('\n').sort(), expected, JSON.stringify(env));
       }
-      const caches = spawnSync('sh', ['-c', `ls ${cacheParent}/tsmpi-typescript-cache-*/ | wc -l`], { encoding: 'utf8' });
+      const caches = spawnSync('sh', ['-c', `ls ${cacheParent}/tsmpi/typescript/ | wc -l`], { encoding: 'utf8' });
       assert.ok(Number(caches.stdout) >= 2, `the loader cached no compiled files: ${caches.stdout}`);
     } finally {
       rmSync(cacheParent, { recursive: true, force: true });
