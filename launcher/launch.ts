@@ -16,7 +16,9 @@ import { LocalAgent } from './agents/local-agent.js';
 import { RemoteAgent } from './agents/remote-agent.js';
 import { discoverHosts, LOCAL_HOST } from './hosts/discover-hosts.js';
 import type { HostSlots, HostSource } from './hosts/host-slots.js';
-import { Job, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
+import { Job, launcherClock, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
+import { JobRecording } from './observe/job-recording.js';
+import { colourWanted, rankOutputFactory } from './output/rank-output.js';
 import { rankCommand } from './job/rank-command.js';
 import { ownModulePath } from './job/own-module.js';
 import { ProgressBar } from './output/progress-bar.js';
@@ -51,6 +53,23 @@ export interface LaunchOptions {
   readonly wdir?: string;
   /** Prefix every output line with `[rank] ` (`[rank@host] ` when the job spans hosts). */
   readonly tagOutput?: boolean;
+  /** Write a Chrome Trace Event file of every rank's calls here (`tsmpiexec --trace`). */
+  readonly trace?: string;
+  /** Print a profile table of every rank's calls at the end (`--profile`), to stderr. */
+  readonly profile?: boolean;
+  /** Write the profile as JSON here (`--profile-json`). */
+  readonly profileJson?: string;
+  /**
+   * Also write each rank's stdout and stderr to DIR/1/rank.N/stdout and stderr (Open MPI's
+   * layout); with `outputCopy: false`, only there.
+   */
+  readonly outputFilename?: string;
+  /** With `outputFilename`: also forward the output as usual (default true). */
+  readonly outputCopy?: boolean;
+  /** Prefix every output line with the time it reached tsmpiexec. */
+  readonly timestampOutput?: boolean;
+  /** Colour the --tag-output tags; default: when stdout is a terminal and NO_COLOR is not set. */
+  readonly colour?: boolean;
   /** Abort the job after this many seconds. */
   readonly timeoutSeconds?: number;
   /** Seconds between SIGTERM and SIGKILL when stopping ranks (default 3). */
@@ -141,6 +160,7 @@ export function startJob(options: LaunchOptions): Job {
   const { agents, localAddress } = makeAgents(usedHosts, launcher, options, killGraceSeconds, jobId);
   const agentOfHost = new Map(usedHosts.map((host, i) => [host.name, agents[i] as LaunchAgent]));
 
+  const recording = options.trace !== undefined || options.profile === true || options.profileJson !== undefined;
   // With an embedded rank 0, the placed ranks are 1 to np.
   const first = options.rankZero === undefined ? 0 : 1;
   const np = placement.length + first;
@@ -152,7 +172,7 @@ export function startJob(options: LaunchOptions): Job {
       command: command.command,
       args: command.args,
       cwd,
-      env: rankEnvironment(rank, np, place.localRank, place.localSize, jobId, options.env),
+      env: { ...rankEnvironment(rank, np, place.localRank, place.localSize, jobId, options.env), ...(recording ? { [JOB_ENV.record]: '1' } : {}) },
       stdin: rank !== 0 || options.stdin !== 'inherit' ? 'ignore' : agentOfHost.get(host.name) instanceof LocalAgent ? 'inherit' : 'pipe',
     };
     return { spec, agent: agentOfHost.get(host.name) as LaunchAgent };
@@ -168,10 +188,35 @@ export function startJob(options: LaunchOptions): Job {
     stderr.write(`tsmpiexec: launcher ${launcher}; ${np} rank${np === 1 ? '' : 's'}: ${usedHosts.map((h) => `${h.name} ranks ${ranks.filter((r) => r.agent === agentOfHost.get(h.name)).map((r) => r.spec.rank).join(',')}`).join('; ')}\n`);
   }
 
+  const stdout = options.stdout ?? process.stdout;
+  const hostCount = new Set(ranks.map((r) => r.agent)).size;
+  const customOutput = options.outputFilename !== undefined || options.timestampOutput === true || options.tagOutput === true;
+  const output = customOutput
+    ? rankOutputFactory({
+        tagOutput: options.tagOutput ?? false,
+        hostCount,
+        rankCount: np,
+        timestamps: options.timestampOutput ?? false,
+        colour: options.colour ?? (stdout === process.stdout && colourWanted(process.stdout, process.env)),
+        ...(options.outputFilename === undefined ? {} : { directory: { path: resolve(options.outputFilename), copy: options.outputCopy ?? true } }),
+      })
+    : undefined;
   const job = new Job({
     ranks,
-    stdout: options.stdout ?? process.stdout,
+    stdout,
     stderr,
+    ...(output === undefined ? {} : { output }),
+    ...(recording
+      ? {
+          recording: new JobRecording({
+            hosts: ranks.map((r) => r.agent.host),
+            startTime: launcherClock(),
+            ...(options.trace === undefined ? {} : { traceFile: resolve(options.trace) }),
+            ...(options.profileJson === undefined ? {} : { profileJsonFile: resolve(options.profileJson) }),
+            ...(options.profile === true ? { profileTo: stderr } : {}),
+          }),
+        }
+      : {}),
     tagOutput: options.tagOutput ?? false,
     timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
     killGraceMs: killGraceSeconds * 1000,
