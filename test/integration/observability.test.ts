@@ -136,6 +136,22 @@ describe('observability', { timeout: 120_000 }, () => {
     assert.match(result.stderr, /^tsmpiexec: rank 3: not in a communication call/m);
   });
 
+  it('asks ranks on other hosts (ssh) through their node agents', { skip: skipUnless('sshd'), timeout: 60_000 }, async () => {
+    const run = startTsmpiexec([
+      '--launch-agent', SSH_AGENT, '--iface', 'lo', '-x', MARKER_VARIABLE,
+      '-H', `${SSH_HOSTS[0]}:2,${SSH_HOSTS[1]}:2`, '-np', '4', '--timeout', '40', fixture('deadlock-split-bcast.ts'),
+    ]);
+    for (let rank = 0; rank < 4; rank++) await run.waitForOutput(`rank ${rank} split`);
+    run.child.kill('SIGUSR1');
+    await run.waitForOutput(`tsmpiexec: rank 3 on ${SSH_HOSTS[1]}:`);
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    await assertNoProcessLeft(run.marker);
+    assert.equal(result.code, 143);
+    assert.match(result.stderr, new RegExp(`^tsmpiexec: rank 0 on ${SSH_HOSTS[0]}: bcast\\(root=1\\) on split\\(color=0\\) of COMM_WORLD waiting \\d+\\.\\d s$`, 'm'));
+    assert.match(result.stderr, new RegExp(`^tsmpiexec: rank 2 on ${SSH_HOSTS[1]}: not in a communication call`, 'm'));
+  });
+
   it('writes each rank\'s output to DIR/1/rank.N/ as Open MPI does, and only there with :nocopy', { timeout: 30_000 }, async () => {
     const out = join(dir, 'out');
     const result = await runTsmpiexec(['-np', '2', '--output-filename', out, fixture('observed.ts')]);
