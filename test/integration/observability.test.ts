@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertNoProcessLeft, fixture, MARKER_VARIABLE, runTsmpiexec, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
+import { assertNoProcessLeft, fixture, MARKER_VARIABLE, runTsmpiexec, startCommand, startTsmpiexec, TSMPIEXEC } from '../helpers/run-tsmpiexec.js';
 import { skipUnless, SSH_AGENT, SSH_HOSTS } from '../helpers/cluster.js';
 
 interface TraceEvent {
@@ -166,6 +166,23 @@ describe('observability', { timeout: 120_000 }, () => {
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.equal(quiet.stdout, '');
     assert.ok(existsSync(join(only, '1', 'rank.1', 'stdout')));
+  });
+
+  it('colours each rank\'s tag on a terminal, unless NO_COLOR is set', { timeout: 30_000 }, async () => {
+    // script(1) runs tsmpiexec with a pseudo-terminal as its stdout.
+    const onTerminal = async (env: NodeJS.ProcessEnv): Promise<string> => {
+      const run = startCommand('script', ['-qec', `${process.execPath} ${TSMPIEXEC} -np 2 --tag-output ${fixture('observed.ts')}`, '/dev/null'], { env });
+      const result = await run.done;
+      await assertNoProcessLeft(run.marker);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      return result.stdout;
+    };
+    const coloured = await onTerminal({ NO_COLOR: '' });
+    assert.match(coloured, /\x1b\[31m\[0\]\x1b\[0m rank 0 total 1/);
+    assert.match(coloured, /\x1b\[32m\[1\]\x1b\[0m rank 1 total 1/);
+    const plain = await onTerminal({ NO_COLOR: '1' });
+    assert.match(plain, /^\[1\] rank 1 total 1\r?$/m);
+    assert.ok(!plain.includes('\x1b'));
   });
 
   it('timestamps lines, and leaves the tags uncoloured when stdout is not a terminal', { timeout: 30_000 }, async () => {
