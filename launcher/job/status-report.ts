@@ -70,7 +70,7 @@ function describe(condition: RankCondition, answer: StatusMessage | undefined): 
     case 'not-started':
       return 'not started yet';
     case 'before-init':
-      return 'running, but has not called init() (not reachable for questions until it does)';
+      return 'running, but has not joined the job yet (before init(), or early in it): it cannot be asked';
     case 'exited':
       return condition.how;
     case 'host-lost':

@@ -3,10 +3,10 @@
  * as they arrive over the control channels, and turned at the end of the job into a trace file
  * and a profile.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import type { CallRecord } from '../../src/protocol/control-messages.js';
 import type { OutputSink } from '../job/job-supervisor.js';
-import { chromeTrace } from './chrome-trace.js';
+import { chromeTrace, type ChromeTrace } from './chrome-trace.js';
 import { profileOf, formatProfile } from './profile.js';
 
 /** What to produce from the records. */
@@ -48,7 +48,11 @@ export class JobRecording {
     const ranks = this.#records.map((records, rank) => ({ rank, host: this.#options.hosts[rank] ?? '?', records }));
     const { traceFile, profileJsonFile, profileTo } = this.#options;
     if (traceFile !== undefined) {
-      problems.push(...writeOrSay(traceFile, () => JSON.stringify(chromeTrace(ranks, this.#options.startTime)), '--trace'));
+      try {
+        writeTrace(traceFile, chromeTrace(ranks, this.#options.startTime));
+      } catch (error) {
+        problems.push(`cannot write the --trace file ${traceFile}: ${(error as Error).message}`);
+      }
     }
     if (profileTo !== undefined || profileJsonFile !== undefined) {
       const profile = profileOf(ranks);
@@ -56,6 +60,28 @@ export class JobRecording {
       if (profileTo !== undefined) profileTo.write(formatProfile(profile));
     }
     return problems;
+  }
+}
+
+/**
+ * Writes the trace a piece at a time: a trace of millions of calls is larger than the longest
+ * string V8 can make.
+ */
+function writeTrace(file: string, trace: ChromeTrace): void {
+  const fd = openSync(file, 'w');
+  try {
+    let chunk = '{"traceEvents":[\n';
+    trace.traceEvents.forEach((event, index) => {
+      chunk += `${index === 0 ? '' : ',\n'}${JSON.stringify(event)}`;
+      if (chunk.length > 1 << 20) {
+        writeSync(fd, chunk);
+        chunk = '';
+      }
+    });
+    chunk += `\n],"displayTimeUnit":${JSON.stringify(trace.displayTimeUnit)},"otherData":${JSON.stringify(trace.otherData)}}\n`;
+    writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -49,7 +49,8 @@ const SLOWEST_CALLS = 5;
 /** Computes the profile from every rank's records. */
 export function profileOf(ranks: readonly RankRecords[]): JobProfile {
   const origin = Math.min(...ranks.map(({ records }) => appWindow(records)[0]).filter(Number.isFinite));
-  const slowest: SlowCall[] = [];
+  // The slowest calls of the job, longest first, kept to SLOWEST_CALLS as the records go by.
+  const slowest: { rank: number; record: CallRecord; seconds: number }[] = [];
   const profiles = ranks.map(({ rank, host, records }): RankProfile => {
     const [start, end] = appWindow(records);
     const calls = records.filter((record) => isCommunication(record) && record.start >= start && record.end <= end + 1e-6);
@@ -63,7 +64,11 @@ export function profileOf(ranks: readonly RankRecords[]): JobProfile {
         maxSeconds: Math.max(current.maxSeconds, seconds),
         bytes: current.bytes + record.bytes,
       };
-      slowest.push({ rank, call: `${record.call}(${record.args})${record.on === 'COMM_WORLD' ? '' : ` on ${record.on}`}`, seconds, at: (record.start - origin) / 1000 });
+      if (slowest.length < SLOWEST_CALLS || seconds > (slowest[slowest.length - 1] as { seconds: number }).seconds) {
+        const place = slowest.findIndex((s) => s.seconds < seconds);
+        slowest.splice(place < 0 ? slowest.length : place, 0, { rank, record, seconds });
+        if (slowest.length > SLOWEST_CALLS) slowest.pop();
+      }
     }
     return {
       rank,
@@ -73,11 +78,19 @@ export function profileOf(ranks: readonly RankRecords[]): JobProfile {
       operations,
     };
   });
-  slowest.sort((a, b) => b.seconds - a.seconds);
   const waitedMost = profiles
     .map((profile) => ({ rank: profile.rank, commSeconds: profile.commSeconds, commPercent: percent(profile.commSeconds, profile.appSeconds) }))
     .sort((a, b) => b.commSeconds - a.commSeconds);
-  return { ranks: profiles, slowest: slowest.slice(0, SLOWEST_CALLS), waitedMost };
+  return {
+    ranks: profiles,
+    slowest: slowest.map(({ rank, record, seconds }) => ({
+      rank,
+      call: `${record.call}(${record.args})${record.on === 'COMM_WORLD' ? '' : ` on ${record.on}`}`,
+      seconds,
+      at: (record.start - origin) / 1000,
+    })),
+    waitedMost,
+  };
 }
 
 /** The profile as the table tsmpiexec prints. */
