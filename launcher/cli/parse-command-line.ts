@@ -54,7 +54,7 @@ function parser(argv: readonly string[]) {
       'Exit status: 0 when every rank exits 0; otherwise the failing rank\'s code (the lowest rank\'s when several fail, ' +
         '128+N for a rank killed by signal N, 127 for a rank that could not start), 124 on --timeout, 130/143/129 when ' +
         'interrupted by SIGINT/SIGTERM/SIGHUP, 2 for a bad command line, 1 when a host is lost or a rank never calls init() ' +
-        'while others wait for it. See docs/cli.md.',
+        'while others wait for it. SIGUSR1 prints what every rank is waiting in; so does --timeout before aborting. See docs/cli.md.',
     )
     .strictOptions()
     .exitProcess(false)
