@@ -152,6 +152,8 @@ export class Job {
   #statusRound: StatusRound | undefined;
   // Called when the round in progress is printed (a report asked meanwhile shares it).
   #statusWaiters: (() => void)[] = [];
+  // Prints the round in progress with the answers so far (when the job ends meanwhile).
+  #printStatusRound: (() => void) | undefined;
 
   constructor(plan: JobPlan) {
     this.#plan = plan;
@@ -234,6 +236,7 @@ export class Job {
     const print = (): void => {
       if (this.#statusRound !== round) return;
       this.#statusRound = undefined;
+      this.#printStatusRound = undefined;
       if (waiting !== undefined) this.#timers.clearTimeout(waiting);
       this.#say('what each rank is doing:');
       for (const line of round.lines()) this.#say(line);
@@ -241,6 +244,7 @@ export class Job {
     };
     const round = new StatusRound(++this.#statusRounds, ranks, print);
     this.#statusRound = round;
+    this.#printStatusRound = print;
     if (round.complete) {
       print();
       return;
@@ -400,6 +404,8 @@ export class Job {
     this.#phase = 'ended';
     if (this.#timeoutHandle !== undefined) this.#timers.clearTimeout(this.#timeoutHandle);
     if (this.#killHandle !== undefined) this.#timers.clearTimeout(this.#killHandle);
+    // A report still waiting for answers is printed now; its timer must not hold tsmpiexec up.
+    this.#printStatusRound?.();
     for (const agent of this.#agents) agent.close();
     for (const problem of this.#plan.recording?.finish() ?? []) this.#say(problem);
     this.#plan.onEnd?.();
