@@ -6,8 +6,8 @@
  */
 import { spawnSync, type spawn as nodeSpawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { TsmpiError } from '../src/errors.js';
 import { JOB_ENV } from '../src/runtime/job-environment.js';
 import type { LaunchAgent, RankSpec } from './agents/launch-agent.js';
@@ -132,6 +132,10 @@ export function startJob(options: LaunchOptions): Job {
   checkDirectory(cwd);
   const command = rankCommand(...programAndArgs(options), process.cwd());
   checkPositive('the timeout', options.timeoutSeconds);
+  // Files the job's end will write are checked now: a long job must not lose its trace at the end.
+  if (options.trace !== undefined) checkWritableFile('--trace', options.trace);
+  if (options.profileJson !== undefined) checkWritableFile('--profile-json', options.profileJson);
+  if (options.outputFilename !== undefined) makeOutputDirectory(options.outputFilename);
   checkChoice('mapBy', options.mapBy, ['slot', 'node']);
   checkChoice('launcher', options.launcher, ['ssh', 'srun', 'local']);
   checkPositive('the number of ranks per node', options.perNode, true);
@@ -366,6 +370,26 @@ function checkPositive(what: string, value: number | undefined, integer = false)
   if (value === undefined) return;
   if (!(value > 0) || (integer && !Number.isInteger(value))) {
     throw new TsmpiError('ERR_USAGE', `${what} must be a positive ${integer ? 'whole number' : 'number'} (got ${String(value)})`);
+  }
+}
+
+function checkWritableFile(option: string, file: string): void {
+  const path = resolve(file);
+  let problem: string | undefined;
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) problem = 'it is a directory';
+    else accessSync(dirname(path), constants.W_OK);
+  } catch {
+    problem = `its directory ${dirname(path)} does not exist or is not writable`;
+  }
+  if (problem !== undefined) throw new TsmpiError('ERR_USAGE', `cannot write the ${option} file ${path}: ${problem}`);
+}
+
+function makeOutputDirectory(dir: string): void {
+  try {
+    mkdirSync(resolve(dir), { recursive: true });
+  } catch (error) {
+    throw new TsmpiError('ERR_USAGE', `cannot create the --output-filename directory ${resolve(dir)}: ${(error as Error).message}`);
   }
 }
 

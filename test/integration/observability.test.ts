@@ -152,6 +152,17 @@ describe('observability', { timeout: 120_000 }, () => {
     assert.match(result.stderr, new RegExp(`^tsmpiexec: rank 2 on ${SSH_HOSTS[1]}: not in a communication call`, 'm'));
   });
 
+  it('refuses a --trace or --profile-json file it could not write, before starting the job', { timeout: 30_000 }, async () => {
+    const missing = join(dir, 'no-such-dir', 't.json');
+    const result = await runTsmpiexec(['-np', '2', '--trace', missing, fixture('observed.ts')]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, new RegExp(`^tsmpiexec: cannot write the --trace file ${missing}: its directory .* does not exist or is not writable$`, 'm'));
+    assert.equal(result.stdout, '');
+    const directory = await runTsmpiexec(['-np', '2', '--profile-json', dir, fixture('observed.ts')]);
+    assert.equal(directory.code, 2);
+    assert.match(directory.stderr, /cannot write the --profile-json file .*: it is a directory/);
+  });
+
   it('writes each rank\'s output to DIR/1/rank.N/ as Open MPI does, and only there with :nocopy', { timeout: 30_000 }, async () => {
     const out = join(dir, 'out');
     const result = await runTsmpiexec(['-np', '2', '--output-filename', out, fixture('observed.ts')]);
