@@ -2,7 +2,8 @@
  * The Chrome Trace Event format (what Perfetto and chrome://tracing open) for a job's records:
  * one process per rank, named "rank N @ host", whose threads are lanes. Calls that overlap without
  * nesting (a non-blocking receive that outlives the send after it) cannot share a lane, so each
- * call goes to the first lane where it fits.
+ * call goes to the first lane where it fits. Each point-to-point message is drawn as an arrow (a
+ * flow event) from the send that started it to the receive that took it.
  */
 import type { CallRecord } from '../../src/protocol/control-messages.js';
 
@@ -16,13 +17,17 @@ export interface RankRecords {
 /** A Chrome trace event (the subset written here). */
 export interface TraceEvent {
   readonly name: string;
-  readonly ph: 'X' | 'M';
+  readonly ph: 'X' | 'M' | 's' | 'f';
   readonly pid: number;
   readonly tid: number;
   readonly ts?: number;
   readonly dur?: number;
   readonly cat?: string;
   readonly args?: Record<string, unknown>;
+  /** Pairs the start and end of a flow (a message). */
+  readonly id?: number;
+  /** 'e': the flow ends in the slice enclosing its time stamp. */
+  readonly bp?: 'e';
 }
 
 /** The document written by --trace. */
@@ -33,6 +38,8 @@ export interface ChromeTrace {
 }
 
 const POINT_TO_POINT = new Set(['send', 'isend', 'recv', 'irecv', 'sendrecv', 'probe']);
+const SENDS = new Set(['send', 'isend']);
+const RECEIVES = new Set(['recv', 'irecv']);
 
 /** The category of a call: p2p, collective, span (the program's own) or runtime (init, finalize). */
 export function categoryOf(call: string): 'p2p' | 'collective' | 'span' | 'runtime' {
@@ -45,6 +52,7 @@ export function categoryOf(call: string): 'p2p' | 'collective' | 'span' | 'runti
 /** Builds the trace; times become microseconds since `startTime` (milliseconds). */
 export function chromeTrace(ranks: readonly RankRecords[], startTime: number): ChromeTrace {
   const events: TraceEvent[] = [];
+  const ends = new Map<string, MessageEnd[]>();
   for (const { rank, host, records } of ranks) {
     events.push({ name: 'process_name', ph: 'M', pid: rank, tid: 0, args: { name: `rank ${rank} @ ${host}` } });
     events.push({ name: 'process_sort_index', ph: 'M', pid: rank, tid: 0, args: { sort_index: rank } });
@@ -55,6 +63,7 @@ export function chromeTrace(ranks: readonly RankRecords[], startTime: number): C
     }
     records.forEach((record, index) => {
       const category = categoryOf(record.call);
+      noteMessageEnd(ends, rank, record, lanes[index] as number);
       events.push({
         name: category === 'span' ? record.on : record.call,
         cat: category,
@@ -67,7 +76,56 @@ export function chromeTrace(ranks: readonly RankRecords[], startTime: number): C
       });
     });
   }
+  events.push(...messageFlows(ends, startTime));
   return { traceEvents: events, displayTimeUnit: 'ms', otherData: { producer: 'tsmpiexec --trace', ranks: ranks.length } };
+}
+
+/** One end of a message: the send or receive record that moved it, where it is drawn. */
+interface MessageEnd {
+  readonly rank: number;
+  readonly lane: number;
+  readonly record: CallRecord;
+}
+
+/** Files a send or receive under its message's key: context, sender, receiver, tag. */
+function noteMessageEnd(ends: Map<string, MessageEnd[]>, rank: number, record: CallRecord, lane: number): void {
+  if (record.message === undefined) return;
+  const [context, peer, tag] = record.message;
+  const side = SENDS.has(record.call) ? 'send' : RECEIVES.has(record.call) ? 'recv' : undefined;
+  if (side === undefined) return;
+  const key = side === 'send' ? `${side} ${context} ${rank} ${peer} ${tag}` : `${side} ${context} ${peer} ${rank} ${tag}`;
+  const list = ends.get(key) ?? [];
+  list.push({ rank, lane, record });
+  ends.set(key, list);
+}
+
+/**
+ * Pairs sends with receives: messages of one sender to one receiver with one tag on one
+ * communicator are received in the order they were sent (MPI's non-overtaking rule), so the
+ * i-th send to start pairs with the i-th receive to complete.
+ */
+function messageFlows(ends: Map<string, MessageEnd[]>, startTime: number): TraceEvent[] {
+  const flows: TraceEvent[] = [];
+  let id = 0;
+  for (const [key, sends] of ends) {
+    if (!key.startsWith('send ')) continue;
+    const receives = ends.get(`recv ${key.slice('send '.length)}`);
+    if (receives === undefined) continue;
+    sends.sort((a, b) => a.record.start - b.record.start);
+    receives.sort((a, b) => a.record.end - b.record.end);
+    for (let i = 0; i < Math.min(sends.length, receives.length); i++) {
+      const send = sends[i] as MessageEnd;
+      const receive = receives[i] as MessageEnd;
+      id++;
+      // Inside each slice, so that viewers bind the arrow to the send and the receive.
+      const from = send.record.start + Math.min(0.001, (send.record.end - send.record.start) / 2);
+      const to = receive.record.end - Math.min(0.001, (receive.record.end - receive.record.start) / 2);
+      const common = { name: 'message', cat: 'message', id, args: { bytes: send.record.bytes } };
+      flows.push({ ...common, ph: 's', pid: send.rank, tid: send.lane, ts: round((from - startTime) * 1000) });
+      flows.push({ ...common, ph: 'f', bp: 'e', pid: receive.rank, tid: receive.lane, ts: round((to - startTime) * 1000) });
+    }
+  }
+  return flows;
 }
 
 /**

@@ -346,6 +346,9 @@ export class Comm {
     // Encoding copies the value now: the caller may reuse its buffers as soon as we return.
     const body = encodeBody(value);
     for (const frame of body.frames) slot.bytes += frame.length;
+    slot.messageContext = this.#context;
+    slot.messagePeer = worldDest;
+    slot.messageTag = tag;
     return this.#messenger.send(worldDest, this.#context, tag, body);
   }
 
@@ -357,6 +360,9 @@ export class Comm {
     if (worldSource === PROC_NULL) return Promise.resolve({ value: undefined as T, status: nullStatus() });
     return this.#messenger.receive(this.#context, worldSource, tag).then((envelope) => {
       slot.bytes += envelope.size;
+      slot.messageContext = this.#context;
+      slot.messagePeer = envelope.source;
+      slot.messageTag = envelope.tag;
       return {
         value: decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T,
         status: this.#statusOf(envelope),

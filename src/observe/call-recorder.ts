@@ -71,6 +71,7 @@ function record(slot: CallSlot, end: number): void {
     bytes: slot.bytes,
     start: slot.start + state.offset,
     end: end + state.offset,
+    ...(slot.messagePeer >= 0 && slot.shape !== ArgsShape.SendRecv ? { message: [slot.messageContext, slot.messagePeer, slot.messageTag] as const } : {}),
   });
   if (state.batch.length >= BATCH_RECORDS) flushRecords();
 }

@@ -76,6 +76,11 @@ export interface CallRecord {
   readonly bytes: number;
   readonly start: number;
   readonly end: number;
+  /**
+   * For a send or receive (not sendrecv): the message as [context id, world rank of the peer,
+   * tag], which lets the trace pair each send with its receive.
+   */
+  readonly message?: readonly [context: number, worldPeer: number, tag: number];
 }
 
 /** The rank's clock against the launcher's: the rank sends this, the launcher answers with clock-pong. */

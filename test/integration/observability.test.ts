@@ -20,6 +20,7 @@ interface TraceEvent {
   dur?: number;
   cat?: string;
   args?: { name?: string; call?: string; comm?: string; peer?: number; bytes?: number };
+  id?: number;
 }
 
 let dir = '';
@@ -38,7 +39,7 @@ function checkObservedTrace(file: string, size: number, hostOf: (rank: number) =
   const events = trace.traceEvents;
   assert.ok(Array.isArray(events));
   for (const event of events) {
-    assert.ok(['X', 'M'].includes(event.ph), `unexpected phase ${event.ph}`);
+    assert.ok(['X', 'M', 's', 'f'].includes(event.ph), `unexpected phase ${event.ph}`);
     assert.ok(Number.isInteger(event.pid) && Number.isInteger(event.tid));
     if (event.ph === 'X') assert.ok((event.ts as number) >= 0 && (event.dur as number) >= 0, JSON.stringify(event));
   }
@@ -62,6 +63,15 @@ function checkObservedTrace(file: string, size: number, hostOf: (rank: number) =
     const replyReceived = callsOf(events, 0, 'recv').find((event) => event.args?.peer === rank) as TraceEvent;
     assert.ok((replyReceived.ts as number) + (replyReceived.dur as number) >= ((reply as TraceEvent).ts as number));
     assert.equal(callsOf(events, rank, 'compute reply')[0]?.cat, 'span');
+    // The message arrows: 0 -> rank (800 bytes) and rank -> 0 (the 8-byte reply), each drawn from
+    // inside the send to inside the receive.
+    for (const [from, to, bytes] of [[0, rank, 800], [rank, 0, 8]] as const) {
+      const start = events.find((e) => e.ph === 's' && e.pid === from && events.some((f) => f.ph === 'f' && f.id === e.id && f.pid === to));
+      assert.ok(start, `no message arrow from rank ${from} to rank ${to}`);
+      const end = events.find((f) => f.ph === 'f' && f.id === start.id) as TraceEvent;
+      assert.equal(start.args?.bytes, bytes);
+      assert.ok((end.ts as number) >= (start.ts as number), `the arrow from rank ${from} to rank ${to} goes back in time`);
+    }
   }
   for (let rank = 0; rank < size; rank++) {
     assert.equal(callsOf(events, rank, 'bcast')[0]?.args?.call, 'bcast(root=0)');
