@@ -6,8 +6,8 @@
  */
 import { spawnSync, type spawn as nodeSpawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { TsmpiError } from '../src/errors.js';
 import { JOB_ENV } from '../src/runtime/job-environment.js';
 import type { LaunchAgent, RankSpec } from './agents/launch-agent.js';
@@ -16,7 +16,9 @@ import { LocalAgent } from './agents/local-agent.js';
 import { RemoteAgent } from './agents/remote-agent.js';
 import { discoverHosts, LOCAL_HOST } from './hosts/discover-hosts.js';
 import type { HostSlots, HostSource } from './hosts/host-slots.js';
-import { Job, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
+import { Job, launcherClock, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
+import { JobRecording } from './observe/job-recording.js';
+import { colourWanted, rankOutputFactory } from './output/rank-output.js';
 import { rankCommand } from './job/rank-command.js';
 import { ownModulePath } from './job/own-module.js';
 import { ProgressBar } from './output/progress-bar.js';
@@ -51,6 +53,23 @@ export interface LaunchOptions {
   readonly wdir?: string;
   /** Prefix every output line with `[rank] ` (`[rank@host] ` when the job spans hosts). */
   readonly tagOutput?: boolean;
+  /** Write a Chrome Trace Event file of every rank's calls here (`tsmpiexec --trace`). */
+  readonly trace?: string;
+  /** Print a profile table of every rank's calls at the end (`--profile`), to stderr. */
+  readonly profile?: boolean;
+  /** Write the profile as JSON here (`--profile-json`). */
+  readonly profileJson?: string;
+  /**
+   * Also write each rank's stdout and stderr to DIR/1/rank.N/stdout and stderr (Open MPI's
+   * layout); with `outputCopy: false`, only there.
+   */
+  readonly outputFilename?: string;
+  /** With `outputFilename`: also forward the output as usual (default true). */
+  readonly outputCopy?: boolean;
+  /** Prefix every output line with the time it reached tsmpiexec. */
+  readonly timestampOutput?: boolean;
+  /** Colour the --tag-output tags; default: when stdout is a terminal and NO_COLOR is not set. */
+  readonly colour?: boolean;
   /** Abort the job after this many seconds. */
   readonly timeoutSeconds?: number;
   /** Seconds between SIGTERM and SIGKILL when stopping ranks (default 3). */
@@ -113,6 +132,10 @@ export function startJob(options: LaunchOptions): Job {
   checkDirectory(cwd);
   const command = rankCommand(...programAndArgs(options), process.cwd());
   checkPositive('the timeout', options.timeoutSeconds);
+  // Files the job's end will write are checked now: a long job must not lose its trace at the end.
+  if (options.trace !== undefined) checkWritableFile('--trace', options.trace);
+  if (options.profileJson !== undefined) checkWritableFile('--profile-json', options.profileJson);
+  if (options.outputFilename !== undefined) makeOutputDirectory(options.outputFilename);
   checkChoice('mapBy', options.mapBy, ['slot', 'node']);
   checkChoice('launcher', options.launcher, ['ssh', 'srun', 'local']);
   checkPositive('the number of ranks per node', options.perNode, true);
@@ -141,6 +164,7 @@ export function startJob(options: LaunchOptions): Job {
   const { agents, localAddress } = makeAgents(usedHosts, launcher, options, killGraceSeconds, jobId);
   const agentOfHost = new Map(usedHosts.map((host, i) => [host.name, agents[i] as LaunchAgent]));
 
+  const recording = options.trace !== undefined || options.profile === true || options.profileJson !== undefined;
   // With an embedded rank 0, the placed ranks are 1 to np.
   const first = options.rankZero === undefined ? 0 : 1;
   const np = placement.length + first;
@@ -152,7 +176,7 @@ export function startJob(options: LaunchOptions): Job {
       command: command.command,
       args: command.args,
       cwd,
-      env: rankEnvironment(rank, np, place.localRank, place.localSize, jobId, options.env),
+      env: { ...rankEnvironment(rank, np, place.localRank, place.localSize, jobId, options.env), ...(recording ? { [JOB_ENV.record]: '1' } : {}) },
       stdin: rank !== 0 || options.stdin !== 'inherit' ? 'ignore' : agentOfHost.get(host.name) instanceof LocalAgent ? 'inherit' : 'pipe',
     };
     return { spec, agent: agentOfHost.get(host.name) as LaunchAgent };
@@ -168,10 +192,35 @@ export function startJob(options: LaunchOptions): Job {
     stderr.write(`tsmpiexec: launcher ${launcher}; ${np} rank${np === 1 ? '' : 's'}: ${usedHosts.map((h) => `${h.name} ranks ${ranks.filter((r) => r.agent === agentOfHost.get(h.name)).map((r) => r.spec.rank).join(',')}`).join('; ')}\n`);
   }
 
+  const stdout = options.stdout ?? process.stdout;
+  const hostCount = new Set(ranks.map((r) => r.agent)).size;
+  const customOutput = options.outputFilename !== undefined || options.timestampOutput === true || options.tagOutput === true;
+  const output = customOutput
+    ? rankOutputFactory({
+        tagOutput: options.tagOutput ?? false,
+        hostCount,
+        rankCount: np,
+        timestamps: options.timestampOutput ?? false,
+        colour: options.colour ?? (stdout === process.stdout && colourWanted(process.stdout, process.env)),
+        ...(options.outputFilename === undefined ? {} : { directory: { path: resolve(options.outputFilename), copy: options.outputCopy ?? true } }),
+      })
+    : undefined;
   const job = new Job({
     ranks,
-    stdout: options.stdout ?? process.stdout,
+    stdout,
     stderr,
+    ...(output === undefined ? {} : { output }),
+    ...(recording
+      ? {
+          recording: new JobRecording({
+            hosts: ranks.map((r) => r.agent.host),
+            startTime: launcherClock(),
+            ...(options.trace === undefined ? {} : { traceFile: resolve(options.trace) }),
+            ...(options.profileJson === undefined ? {} : { profileJsonFile: resolve(options.profileJson) }),
+            ...(options.profile === true ? { profileTo: stderr } : {}),
+          }),
+        }
+      : {}),
     tagOutput: options.tagOutput ?? false,
     timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
     killGraceMs: killGraceSeconds * 1000,
@@ -321,6 +370,26 @@ function checkPositive(what: string, value: number | undefined, integer = false)
   if (value === undefined) return;
   if (!(value > 0) || (integer && !Number.isInteger(value))) {
     throw new TsmpiError('ERR_USAGE', `${what} must be a positive ${integer ? 'whole number' : 'number'} (got ${String(value)})`);
+  }
+}
+
+function checkWritableFile(option: string, file: string): void {
+  const path = resolve(file);
+  let problem: string | undefined;
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) problem = 'it is a directory';
+    else accessSync(dirname(path), constants.W_OK);
+  } catch {
+    problem = `its directory ${dirname(path)} does not exist or is not writable`;
+  }
+  if (problem !== undefined) throw new TsmpiError('ERR_USAGE', `cannot write the ${option} file ${path}: ${problem}`);
+}
+
+function makeOutputDirectory(dir: string): void {
+  try {
+    mkdirSync(resolve(dir), { recursive: true });
+  } catch (error) {
+    throw new TsmpiError('ERR_USAGE', `cannot create the --output-filename directory ${resolve(dir)}: ${(error as Error).message}`);
   }
 }
 

@@ -21,5 +21,6 @@ export { RemoteTaskError } from './pool/remote-task-error.js';
 export type { Progress, ProgressOption } from './pool/progress.js';
 export type { TaskFunction } from './pool/task-registry.js';
 export { Status } from './comm/status.js';
+export { trace } from './observe/trace.js';
 export { Request, waitAll, waitAny, testAll } from './comm/request.js';
 export { TsmpiError, isTsmpiError, TSMPI_ERROR_CODES, type TsmpiErrorCode } from './errors.js';

@@ -42,6 +42,11 @@ function parser(argv: readonly string[]) {
     .option('joblog', { type: 'string', requiresArg: true, describe: 'With --tasks: record each command\'s host, start, runtime and exit code (GNU parallel format)' })
     .option('resume', { type: 'boolean', describe: 'With --tasks and --joblog: skip the commands the joblog records as succeeded' })
     .option('verbose', { alias: ['v'], type: 'boolean', describe: 'Print where the hosts came from, the placement and the launcher' })
+    .option('trace', { type: 'string', requiresArg: true, describe: 'Record every rank\'s communication calls and write them to FILE as a Chrome trace (open it in Perfetto)' })
+    .option('profile', { type: 'boolean', describe: 'Print a profile at the end: time in communication per rank, calls and bytes per operation, slowest calls' })
+    .option('profile-json', { type: 'string', requiresArg: true, describe: 'Write the profile as JSON to FILE' })
+    .option('output-filename', { type: 'string', requiresArg: true, describe: 'Also write each rank\'s stdout/stderr to DIR/1/rank.N/ (DIR:nocopy: only there)' })
+    .option('timestamp-output', { type: 'boolean', describe: 'Prefix every output line with the time it arrived (ISO 8601, UTC)' })
     .option('timeout', { type: 'number', requiresArg: true, describe: 'Abort the job after SECONDS (exit code 124); also MPIEXEC_TIMEOUT' })
     .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help and exit' })
     .option('version', { alias: 'V', type: 'boolean', describe: 'Show the tsmpi version and exit' })
@@ -49,7 +54,7 @@ function parser(argv: readonly string[]) {
       'Exit status: 0 when every rank exits 0; otherwise the failing rank\'s code (the lowest rank\'s when several fail, ' +
         '128+N for a rank killed by signal N, 127 for a rank that could not start), 124 on --timeout, 130/143/129 when ' +
         'interrupted by SIGINT/SIGTERM/SIGHUP, 2 for a bad command line, 1 when a host is lost or a rank never calls init() ' +
-        'while others wait for it. See docs/cli.md.',
+        'while others wait for it. SIGUSR1 prints what every rank is waiting in; so does --timeout before aborting. See docs/cli.md.',
     )
     .strictOptions()
     .exitProcess(false)
@@ -110,6 +115,11 @@ export async function parseCommandLine(argv: readonly string[], env: NodeJS.Proc
       env: exportedVariables(parsed.x, env),
       ...(wdir === undefined ? {} : { wdir }),
       tagOutput: parsed['tag-output'] === true,
+      ...(parsed.trace === undefined ? {} : { trace: parsed.trace }),
+      ...(parsed.profile === true ? { profile: true } : {}),
+      ...(parsed['profile-json'] === undefined ? {} : { profileJson: parsed['profile-json'] }),
+      ...outputFilename(parsed['output-filename']),
+      ...(parsed['timestamp-output'] === true ? { timestampOutput: true } : {}),
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
       ...Object.fromEntries(Object.entries(strings).filter(([, value]) => value !== undefined)),
       ...(perNode === undefined ? {} : { perNode }),
@@ -135,6 +145,14 @@ function exportedVariables(x: string | string[] | undefined, env: NodeJS.Process
     exported[name] = value;
   }
   return exported;
+}
+
+/** --output-filename DIR, or DIR:nocopy as Open MPI spells "only to the files". */
+function outputFilename(value: string | undefined): { outputFilename?: string; outputCopy?: boolean } {
+  if (value === undefined) return {};
+  if (value === '') throw new TsmpiError('ERR_USAGE', '--output-filename needs a directory');
+  const nocopy = value.endsWith(':nocopy');
+  return { outputFilename: nocopy ? value.slice(0, -':nocopy'.length) : value, ...(nocopy ? { outputCopy: false } : {}) };
 }
 
 function timeoutFromEnvironment(env: NodeJS.ProcessEnv): number | undefined {

@@ -45,11 +45,15 @@ export async function tsmpiexecMain(argv: readonly string[], proc: CliProcess): 
     return usageError(error, proc, isTsmpiError(error, 'ERR_USAGE'));
   }
   const onSignal = (signal: NodeJS.Signals): void => job.interrupt(signal);
+  // SIGUSR1 asks for a deadlock report: what every rank waits in; the job goes on.
+  const onReport = (): void => void job.reportStatus();
   for (const signal of FORWARDED_SIGNALS) proc.on(signal, onSignal);
+  proc.on('SIGUSR1', onReport);
   try {
     return (await job.result).exitCode;
   } finally {
     for (const signal of FORWARDED_SIGNALS) proc.off(signal, onSignal);
+    proc.off('SIGUSR1', onReport);
   }
 }
 

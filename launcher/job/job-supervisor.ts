@@ -4,11 +4,13 @@
  * a rank fails every other rank is stopped (SIGTERM, then SIGKILL after a grace period), the cause
  * is printed once, and the exit code says what happened.
  */
-import { CONTROL_PROTOCOL_VERSION, type HelloMessage, type FatalMessage, type RankToLauncher } from '../../src/protocol/control-messages.js';
+import { performance } from 'node:perf_hooks';
+import { CONTROL_PROTOCOL_VERSION, type CallRecord, type HelloMessage, type FatalMessage, type RankToLauncher } from '../../src/protocol/control-messages.js';
 import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from '../agents/launch-agent.js';
 import { LineForwarder } from '../output/line-forwarder.js';
 import type { ProgressBar } from '../output/progress-bar.js';
 import { exitCodeForSignal } from './signals.js';
+import { STATUS_ANSWER_WAIT_MS, StatusRound, type RankCondition } from './status-report.js';
 
 /** Exit code of a job stopped by --timeout (the convention of GNU timeout). */
 export const TIMEOUT_EXIT_CODE = 124;
@@ -83,6 +85,13 @@ export interface JobPlan {
   readonly exitCodeFromRank0?: boolean;
   /** Draws the progress ranks report (given only when tsmpiexec's stderr is a terminal). */
   readonly progress?: ProgressBar;
+  /**
+   * Receives the ranks' call records (--trace, --profile); `finish` runs when the job has ended
+   * and returns problems to print.
+   */
+  readonly recording?: { add(rank: number, records: readonly CallRecord[]): void; finish(): string[] };
+  /** Makes output lines of ranks (tagging, timestamps, colour, files); default: plain forwarding. */
+  readonly output?: RankOutputFactory;
   /** Called once the job has ended, before the result resolves (for cleanup). */
   readonly onEnd?: () => void;
   readonly timers?: Timers;
@@ -96,11 +105,30 @@ interface RankState {
   fatal: FatalMessage | undefined;
   termination: RankTermination | undefined;
   stoppedByLauncher: boolean;
-  readonly out: LineForwarder;
-  readonly err: LineForwarder;
+  readonly out: RankOutput['out'];
+  readonly err: RankOutput['err'];
 }
 
 type Phase = 'running' | 'stopping' | 'ended';
+
+/** Where one rank's stdout and stderr go. */
+export interface RankOutput {
+  readonly out: { write(text: string): unknown; end(): void };
+  readonly err: { write(text: string): unknown; end(): void };
+}
+
+/** Makes each rank's output (given how the supervisor writes to tsmpiexec's own streams). */
+export type RankOutputFactory = (
+  rank: number,
+  host: string,
+  toStdout: (text: string) => boolean,
+  toStderr: (text: string) => boolean,
+) => RankOutput;
+
+/** The launcher's clock, in milliseconds; ranks measure their offset to it (clock-ping). */
+export function launcherClock(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 /** A running job. */
 export class Job {
@@ -120,6 +148,12 @@ export class Job {
   // Sinks whose buffers are full: the ranks' output is paused until every one drains.
   readonly #blockedSinks = new Set<OutputSink>();
   #resolve!: (result: JobResult) => void;
+  #statusRounds = 0;
+  #statusRound: StatusRound | undefined;
+  // Called when the round in progress is printed (a report asked meanwhile shares it).
+  #statusWaiters: (() => void)[] = [];
+  // Prints the round in progress with the answers so far (when the job ends meanwhile).
+  #printStatusRound: (() => void) | undefined;
 
   constructor(plan: JobPlan) {
     this.#plan = plan;
@@ -129,6 +163,12 @@ export class Job {
     const hostCount = new Set(plan.ranks.map(({ agent }) => agent)).size;
     this.#ranks = plan.ranks.map(({ spec, agent }) => {
       const prefix = plan.tagOutput ? (hostCount > 1 ? `[${spec.rank}@${agent.host}] ` : `[${spec.rank}] `) : '';
+      const toStdout = (text: string): boolean => this.#emit(plan.stdout, text);
+      const toStderr = (text: string): boolean => this.#emit(plan.stderr, text);
+      const output = plan.output?.(spec.rank, agent.host, toStdout, toStderr) ?? {
+        out: new LineForwarder(toStdout, prefix, multi),
+        err: new LineForwarder(toStderr, prefix, multi),
+      };
       return {
         rank: spec.rank,
         agent,
@@ -137,8 +177,7 @@ export class Job {
         fatal: undefined,
         termination: undefined,
         stoppedByLauncher: false,
-        out: new LineForwarder((text) => this.#emit(plan.stdout, text), prefix, multi),
-        err: new LineForwarder((text) => this.#emit(plan.stderr, text), prefix, multi),
+        ...output,
       };
     });
     this.#agents = [...new Set(plan.ranks.map(({ agent }) => agent))];
@@ -168,6 +207,51 @@ export class Job {
     } else if (this.#phase === 'stopping') {
       this.#interruptSignal ??= signal;
       this.#killAll();
+    }
+  }
+
+  /**
+   * Prints what every rank is waiting in (a deadlock report); resolves once printed. The ranks
+   * are asked over their control channels; answers are awaited at most a second.
+   */
+  reportStatus(): Promise<void> {
+    return new Promise((resolve) => this.#reportStatus(resolve));
+  }
+
+  /** Prints the deadlock report, then calls `done` (at once when no rank needs asking). */
+  #reportStatus(done: () => void): void {
+    if (this.#phase === 'ended') {
+      done();
+      return;
+    }
+    this.#statusWaiters.push(done);
+    if (this.#statusRound !== undefined) return;
+    const hostCount = new Set(this.#agents).size;
+    const ranks = this.#ranks.map((state) => ({
+      rank: state.rank,
+      host: hostCount > 1 ? state.agent.host : undefined,
+      condition: conditionOf(state),
+    }));
+    let waiting: unknown;
+    const print = (): void => {
+      if (this.#statusRound !== round) return;
+      this.#statusRound = undefined;
+      this.#printStatusRound = undefined;
+      if (waiting !== undefined) this.#timers.clearTimeout(waiting);
+      this.#say('what each rank is doing:');
+      for (const line of round.lines()) this.#say(line);
+      for (const waiter of this.#statusWaiters.splice(0)) waiter();
+    };
+    const round = new StatusRound(++this.#statusRounds, ranks, print);
+    this.#statusRound = round;
+    this.#printStatusRound = print;
+    if (round.complete) {
+      print();
+      return;
+    }
+    waiting = this.#timers.setTimeout(print, STATUS_ANSWER_WAIT_MS);
+    for (const state of this.#ranks) {
+      if (conditionOf(state).kind === 'asked') state.agent.sendControl(state.rank, { type: 'status-request', id: round.id });
     }
   }
 
@@ -230,6 +314,15 @@ export class Job {
       case 'progress':
         this.#plan.progress?.update(message.label, message.done, message.total);
         return;
+      case 'clock-ping':
+        state.agent.sendControl(rank, { type: 'clock-pong', id: message.id, time: launcherClock() });
+        return;
+      case 'call-records':
+        this.#plan.recording?.add(rank, message.records);
+        return;
+      case 'status':
+        if (message.id === this.#statusRound?.id) this.#statusRound.answer(message);
+        return;
       default:
         this.#onProtocolError(rank, `rank ${rank} sent an unknown control message ${JSON.stringify((message as { type: string }).type)}`);
     }
@@ -282,7 +375,8 @@ export class Job {
     this.#timeoutHandle = undefined;
     if (this.#phase !== 'running') return;
     this.#say(`the job reached its time limit of ${(this.#plan.timeoutMs as number) / 1000} s (--timeout or MPIEXEC_TIMEOUT); aborting the job`);
-    this.#stop('timeout');
+    // The ranks are stopped once the report is printed (at most a second later).
+    this.#reportStatus(() => this.#stop('timeout'));
   }
 
   #stop(reason: JobEndReason): void {
@@ -310,7 +404,10 @@ export class Job {
     this.#phase = 'ended';
     if (this.#timeoutHandle !== undefined) this.#timers.clearTimeout(this.#timeoutHandle);
     if (this.#killHandle !== undefined) this.#timers.clearTimeout(this.#killHandle);
+    // A report still waiting for answers is printed now; its timer must not hold tsmpiexec up.
+    this.#printStatusRound?.();
     for (const agent of this.#agents) agent.close();
+    for (const problem of this.#plan.recording?.finish() ?? []) this.#say(problem);
     this.#plan.onEnd?.();
     const ranks = this.#ranks.map((state) => rankExit(state));
     this.#resolve({ exitCode: this.#exitCode(), reason: this.#reason, ranks });
@@ -371,6 +468,18 @@ export class Job {
   #say(line: string): void {
     this.#emit(this.#plan.stderr, `tsmpiexec: ${line}\n`);
   }
+}
+
+function conditionOf(state: RankState): RankCondition {
+  const termination = state.termination;
+  if (termination !== undefined) {
+    if (termination.hostLost === true) return { kind: 'host-lost' };
+    if (termination.spawnError !== undefined) return { kind: 'exited', how: 'could not be started' };
+    if (termination.signal !== null) return { kind: 'exited', how: `ended by signal ${termination.signal}` };
+    return { kind: 'exited', how: `finished (exit code ${termination.code})` };
+  }
+  if (state.pid === undefined) return { kind: 'not-started' };
+  return state.hello === undefined ? { kind: 'before-init' } : { kind: 'asked' };
 }
 
 function failedOnItsOwn(state: RankState, termination: RankTermination | undefined): boolean {

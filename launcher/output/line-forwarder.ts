@@ -12,17 +12,18 @@ const MAX_HELD_BYTES = 1 << 20;
 /** Splits a stream into lines and passes them on. */
 export class LineForwarder {
   readonly #sink: LineSink;
-  readonly #prefix: string;
+  readonly #prefix: string | (() => string);
   readonly #endPartialLine: boolean;
   #held = '';
 
   /**
    * @param sink - receives text made of whole lines
-   * @param prefix - put before every line ('' for none)
+   * @param prefix - put before every line ('' for none); a function is asked once per batch of
+   *   lines (for timestamps)
    * @param endPartialLine - end a last line that lacks a newline with one, so that the next
    *   output of another rank starts on a line of its own
    */
-  constructor(sink: LineSink, prefix = '', endPartialLine = true) {
+  constructor(sink: LineSink, prefix: string | (() => string) = '', endPartialLine = true) {
     this.#sink = sink;
     this.#prefix = prefix;
     this.#endPartialLine = endPartialLine;
@@ -58,8 +59,9 @@ export class LineForwarder {
   }
 
   #prefixed(lines: string): string {
-    if (this.#prefix === '') return lines;
+    const prefix = typeof this.#prefix === 'string' ? this.#prefix : this.#prefix();
+    if (prefix === '') return lines;
     // `lines` ends with a newline; prefix the start of each line it holds.
-    return this.#prefix + lines.slice(0, -1).replaceAll('\n', `\n${this.#prefix}`) + '\n';
+    return prefix + lines.slice(0, -1).replaceAll('\n', `\n${prefix}`) + '\n';
   }
 }

@@ -9,6 +9,8 @@ import type { LauncherToRank, RankToLauncher } from '../../src/protocol/control-
 import type { LauncherLink } from '../../src/runtime/join-job.js';
 import type { AgentEvents, RankSpec } from '../agents/launch-agent.js';
 import type { EmbeddedRankAgent } from '../launch.js';
+import { statusAnswer } from '../../src/observe/status-answer.js';
+import { isFinalized } from '../../src/runtime/world.js';
 
 /** A LaunchAgent and LauncherLink for a rank living in this process. */
 export class InProcessAgent implements EmbeddedRankAgent, LauncherLink {
@@ -57,6 +59,11 @@ export class InProcessAgent implements EmbeddedRankAgent, LauncherLink {
 
   // LaunchAgent: the supervisor's side.
   sendControl(_rank: number, message: LauncherToRank): void {
+    // The rank is this process: it answers a status request at once, from its own call tracker.
+    if (message.type === 'status-request') {
+      this.send(statusAnswer(this.#rank, message, isFinalized()));
+      return;
+    }
     const waiter = this.#waiter;
     this.#waiter = undefined;
     if (waiter !== undefined) waiter(message);

@@ -14,6 +14,7 @@ import type { RawArray } from '../codec/typed-array-kinds.js';
 import { CollectiveChannel, NO_ROOT, type CollectiveKind, type CollectiveScope } from '../collectives/collective-channel.js';
 import * as collectives from '../collectives/collective-operations.js';
 import { isOp, SUM, type Op } from '../collectives/reduce-op.js';
+import { ArgsShape, beginCall, endCall, trackCall, type CallSlot } from '../observe/call-tracker.js';
 
 export { ANY_SOURCE, ANY_TAG };
 /** A rank that sends and receives nothing: sends to it complete at once, receives get undefined. */
@@ -68,68 +69,81 @@ export class Comm {
 
   /** Returns once every rank of the communicator has called barrier(). */
   async barrier(): Promise<void> {
-    return collectives.barrier(this.#collective('barrier'));
+    const scope = this.#collective('barrier');
+    return trackCall(this.#collectiveCall(scope), () => collectives.barrier(scope));
   }
 
   /** Starts a barrier; the request completes once every rank has entered it. */
   ibarrier(): Request<void> {
-    return requestOf(collectives.barrier(this.#collective('barrier')));
+    const scope = this.#collective('barrier');
+    return requestOf(collectives.barrier(scope), this.#collectiveCall(scope, undefined, 'ibarrier'));
   }
 
   /** Resolves on every rank with the root's `value` (other ranks' `value` is ignored). */
   async bcast<T>(value: T, root = 0): Promise<T> {
-    return collectives.bcast(this.#collective('bcast', root), value, root);
+    const scope = this.#collective('bcast', root);
+    return trackCall(this.#collectiveCall(scope, value), () => collectives.bcast(scope, value, root));
   }
 
   /** Starts a broadcast; the request resolves with the root's value. */
   ibcast<T>(value: T, root = 0): Request<T> {
-    return requestOf(collectives.bcast(this.#collective('bcast', root), value, root));
+    const scope = this.#collective('bcast', root);
+    return requestOf(collectives.bcast(scope, value, root), this.#collectiveCall(scope, value, 'ibcast'));
   }
 
   /** Resolves with this rank's element of the root's `values` (one value per rank; ignored elsewhere). */
   async scatter<T>(values: readonly T[] | undefined, root = 0): Promise<T> {
-    return collectives.scatter(this.#collective('scatter', root), values, root);
+    const scope = this.#collective('scatter', root);
+    return trackCall(this.#collectiveCall(scope), () => collectives.scatter(scope, values, root));
   }
 
   /** At the root, resolves with every rank's `value` indexed by rank; elsewhere with undefined. */
   async gather<T>(value: T, root = 0): Promise<T[] | undefined> {
-    return collectives.gather(this.#collective('gather', root), value, root);
+    const scope = this.#collective('gather', root);
+    return trackCall(this.#collectiveCall(scope, value), () => collectives.gather(scope, value, root));
   }
 
   /** Resolves on every rank with every rank's `value`, indexed by rank. */
   async allgather<T>(value: T): Promise<T[]> {
-    return collectives.allgather(this.#collective('allgather'), value);
+    const scope = this.#collective('allgather');
+    return trackCall(this.#collectiveCall(scope, value), () => collectives.allgather(scope, value));
   }
 
   /** Sends `values[r]` to rank r; resolves with what each rank sent to this one, indexed by sender. */
   async alltoall<T>(values: readonly T[]): Promise<T[]> {
-    return collectives.alltoall(this.#collective('alltoall'), values);
+    const scope = this.#collective('alltoall');
+    return trackCall(this.#collectiveCall(scope), () => collectives.alltoall(scope, values));
   }
 
   /** At the root, resolves with `op` over every rank's `value` (in rank order); elsewhere with undefined. */
   async reduce<T>(value: T, op: Op = SUM, root = 0): Promise<T | undefined> {
-    return collectives.reduce(this.#collective('reduce', root), value, op as Op<T>, root);
+    const scope = this.#collective('reduce', root);
+    return trackCall(this.#collectiveCall(scope, value), () => collectives.reduce(scope, value, op as Op<T>, root));
   }
 
   /** Resolves on every rank with `op` over every rank's `value`. */
   async allreduce<T>(value: T, op: Op = SUM): Promise<T> {
-    return collectives.allreduce(this.#collective('allreduce'), value, op as Op<T>);
+    const scope = this.#collective('allreduce');
+    return trackCall(this.#collectiveCall(scope, value), () => collectives.allreduce(scope, value, op as Op<T>));
   }
 
   /** Starts an allreduce; the request resolves with the result. A bad operator throws at the call. */
   iallreduce<T>(value: T, op: Op = SUM): Request<T> {
     if (!isOp(op)) throw new TsmpiError('ERR_ARG', `iallreduce(): ${String(op)} is not a reduction operator (use SUM, MAX, ... or Op.create(fn))`);
-    return requestOf(collectives.allreduce(this.#collective('allreduce'), value, op as Op<T>));
+    const scope = this.#collective('allreduce');
+    return requestOf(collectives.allreduce(scope, value, op as Op<T>), this.#collectiveCall(scope, value, 'iallreduce'));
   }
 
   /** Resolves with `op` over the values of ranks 0 to this one (inclusive prefix). */
   async scan<T>(value: T, op: Op = SUM): Promise<T> {
-    return collectives.scan(this.#collective('scan'), value, op as Op<T>);
+    const scope = this.#collective('scan');
+    return trackCall(this.#collectiveCall(scope, value), () => collectives.scan(scope, value, op as Op<T>));
   }
 
   /** Resolves with `op` over the values of ranks 0 to this one, exclusive: undefined on rank 0. */
   async exscan<T>(value: T, op: Op = SUM): Promise<T | undefined> {
-    return collectives.exscan(this.#collective('exscan'), value, op as Op<T>);
+    const scope = this.#collective('exscan');
+    return trackCall(this.#collectiveCall(scope, value), () => collectives.exscan(scope, value, op as Op<T>));
   }
 
   /**
@@ -143,7 +157,8 @@ export class Comm {
     root = 0,
     displacements?: readonly number[],
   ): Promise<T> {
-    return collectives.scatterv(this.#collective('scatterv', root), data, counts, displacements, root);
+    const scope = this.#collective('scatterv', root);
+    return trackCall(this.#collectiveCall(scope, data), () => collectives.scatterv(scope, data, counts, displacements, root));
   }
 
   /**
@@ -151,7 +166,8 @@ export class Comm {
    * `displacements[r]` elements; resolves with the joined array at the root, undefined elsewhere.
    */
   async gatherv<T extends RawArray>(piece: T, root = 0, displacements?: readonly number[]): Promise<T | undefined> {
-    return collectives.gatherv(this.#collective('gatherv', root), piece, displacements, root);
+    const scope = this.#collective('gatherv', root);
+    return trackCall(this.#collectiveCall(scope, piece), () => collectives.gatherv(scope, piece, displacements, root));
   }
 
   /**
@@ -164,7 +180,7 @@ export class Comm {
     }
     if (!Number.isInteger(key)) throw new TsmpiError('ERR_ARG', `split(): key ${String(key)} must be an integer`);
     const scope = this.#collective('split');
-    const entries = await collectives.allgather(scope, [color, key, this.#messenger.nextFreeContext] as const);
+    const entries = await trackCall(this.#collectiveCall(scope), () => collectives.allgather(scope, [color, key, this.#messenger.nextFreeContext] as const));
     const context = this.#messenger.reserveContexts(Math.max(...entries.map((entry) => entry[2])), 2);
     if (color === UNDEFINED) return null;
     const members = entries
@@ -184,7 +200,7 @@ export class Comm {
   /** A new communicator with the same ranks and traffic isolated from this one's. Every rank must call it. */
   async dup(): Promise<Comm> {
     const scope = this.#collective('dup');
-    const proposals = await collectives.allgather(scope, this.#messenger.nextFreeContext);
+    const proposals = await trackCall(this.#collectiveCall(scope), () => collectives.allgather(scope, this.#messenger.nextFreeContext));
     const context = this.#messenger.reserveContexts(Math.max(...proposals), 2);
     return new Comm(this.#messenger, {
       worldRanks: this.#worldRanks,
@@ -211,23 +227,52 @@ export class Comm {
     return { rank: this.rank, size: this.size, channel: this.#collectiveChannel, call };
   }
 
+  /** Notes a collective call in the call tracker (for deadlock reports and --trace). */
+  #collectiveCall(scope: CollectiveScope, value?: unknown, call: string = scope.call.kind): CallSlot {
+    const root = scope.call.root;
+    const slot = beginCall(call, this.name, root === NO_ROOT ? ArgsShape.None : ArgsShape.Root, root, 0, 0, 0, call !== scope.call.kind);
+    if (ArrayBuffer.isView(value)) slot.bytes = value.byteLength;
+    return slot;
+  }
+
   /**
-   * Sends `value` to rank `dest` with `tag`. Resolves once the value is on its way; the caller may
-   * change `value` (and any buffer in it) as soon as this is called.
+   * Sends `value` to rank `dest` with `tag`. Resolves once the value is on its way. Plain values are
+   * copied at the call; a binary array is the caller's again when this resolves (arrays of 64 KiB
+   * or more are sent from the caller's memory and resolve once the receiver has read them).
    */
   send(value: unknown, dest: number, tag = 0): Promise<void> {
     // Not async: an async wrapper would cost every message a promise and a turn.
+    const call = beginCall('send', this.name, ArgsShape.DestTag, dest, tag);
+    let sending: Promise<void>;
     try {
-      return this.#startSend('send', value, dest, tag);
+      sending = this.#startSend('send', value, dest, tag, call);
     } catch (error) {
+      endCall(call);
       return Promise.reject(error);
     }
+    return sending.then(
+      () => endCall(call),
+      (error: unknown) => {
+        endCall(call);
+        throw error;
+      },
+    );
   }
 
-  /** Starts sending `value`; the value is captured at the call, so it may change right after. */
+  /**
+   * Starts sending `value`. Plain values are captured at the call; a binary array must stay
+   * unchanged until the request completes, as with MPI_Isend.
+   */
   isend(value: unknown, dest: number, tag = 0): Request<void> {
-    const sending = this.#startSend('isend', value, dest, tag);
-    return new Request(sending.then(() => ({ value: undefined })));
+    const call = beginCall('isend', this.name, ArgsShape.DestTag, dest, tag, 0, 0, true);
+    let sending;
+    try {
+      sending = this.#startSend('isend', value, dest, tag, call);
+    } catch (error) {
+      endCall(call);
+      throw error;
+    }
+    return new Request(sending.then(() => ({ value: undefined })), call);
   }
 
   /**
@@ -237,25 +282,47 @@ export class Comm {
   recv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Promise<T> {
     // The hot path of every blocking receive: one promise from the matching engine, decoded in
     // its callback, with no intermediate completion or status objects unless asked for.
+    const call = beginCall('recv', this.name, ArgsShape.SourceTag, source, tag);
     let worldSource: number;
     try {
       worldSource = this.#checkReceive('recv', source, tag);
     } catch (error) {
+      endCall(call);
       return Promise.reject(error);
     }
     if (worldSource === PROC_NULL) {
+      endCall(call);
       status?.assign(nullStatus());
       return Promise.resolve(undefined as T);
     }
-    return this.#messenger.receive(this.#context, worldSource, tag).then((envelope) => {
-      if (status !== undefined) status.assign(this.#statusOf(envelope));
-      return decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T;
-    });
+    return this.#messenger.receive(this.#context, worldSource, tag).then(
+      (envelope) => {
+        call.bytes += envelope.size;
+        call.messageContext = this.#context;
+        call.messagePeer = envelope.source;
+        call.messageTag = envelope.tag;
+        endCall(call);
+        if (status !== undefined) status.assign(this.#statusOf(envelope));
+        return decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T;
+      },
+      (error: unknown) => {
+        endCall(call);
+        throw error;
+      },
+    );
   }
 
   /** Starts a receive; the request's wait() resolves with the value. */
   irecv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<T> {
-    return new Request(this.#startReceive<T>('irecv', source, tag));
+    const call = beginCall('irecv', this.name, ArgsShape.SourceTag, source, tag, 0, 0, true);
+    let receiving;
+    try {
+      receiving = this.#startReceive<T>('irecv', source, tag, call);
+    } catch (error) {
+      endCall(call);
+      throw error;
+    }
+    return new Request(receiving, call);
   }
 
   /**
@@ -270,8 +337,14 @@ export class Comm {
     recvTag: number = ANY_TAG,
     status?: Status,
   ): Promise<T> {
-    const receiving = this.#startReceive<T>('sendrecv', source, recvTag);
-    const [, completion] = await Promise.all([this.#startSend('sendrecv', value, dest, sendTag), receiving]);
+    const call = beginCall('sendrecv', this.name, ArgsShape.SendRecv, dest, sendTag, source, recvTag);
+    let completion;
+    try {
+      const receiving = this.#startReceive<T>('sendrecv', source, recvTag, call);
+      [, completion] = await Promise.all([this.#startSend('sendrecv', value, dest, sendTag, call), receiving]);
+    } finally {
+      endCall(call);
+    }
     if (status !== undefined && completion.status !== undefined) status.assign(completion.status);
     return completion.value;
   }
@@ -282,7 +355,12 @@ export class Comm {
     const worldSource = this.#checkSource('probe', source);
     this.#checkReceiveTag('probe', tag);
     if (worldSource === PROC_NULL) return nullStatus();
-    return this.#statusOf(await this.#messenger.probe(this.#context, worldSource, tag));
+    const call = beginCall('probe', this.name, ArgsShape.SourceTag, source, tag);
+    try {
+      return this.#statusOf(await this.#messenger.probe(this.#context, worldSource, tag));
+    } finally {
+      endCall(call);
+    }
   }
 
   /** The status of a matching message that has already arrived, or undefined; never waits for one. */
@@ -295,24 +373,34 @@ export class Comm {
     return envelope === undefined ? undefined : this.#statusOf(envelope);
   }
 
-  #startSend(call: string, value: unknown, dest: number, tag: number): Promise<void> {
+  #startSend(call: string, value: unknown, dest: number, tag: number, slot: CallSlot): Promise<void> {
     this.#checkOpen(call);
     const worldDest = this.#checkDest(call, dest);
     this.#checkSendTag(call, tag);
     if (worldDest === PROC_NULL) return Promise.resolve();
-    // Encoding copies the value now: the caller may reuse its buffers as soon as we return.
+    // Encoding copies everything but large binary arrays, which are lent until the send completes.
     const body = encodeBody(value);
+    for (const frame of body.frames) slot.bytes += frame.length;
+    slot.messageContext = this.#context;
+    slot.messagePeer = worldDest;
+    slot.messageTag = tag;
     return this.#messenger.send(worldDest, this.#context, tag, body);
   }
 
-  #startReceive<T>(call: string, source: number, tag: number): Promise<Completion<T>> {
+  #startReceive<T>(call: string, source: number, tag: number, slot: CallSlot): Promise<Completion<T>> {
     // Arguments are checked before anything starts, so irecv() throws at the call like isend().
     const worldSource = this.#checkReceive(call, source, tag);
     if (worldSource === PROC_NULL) return Promise.resolve({ value: undefined as T, status: nullStatus() });
-    return this.#messenger.receive(this.#context, worldSource, tag).then((envelope) => ({
-      value: decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T,
-      status: this.#statusOf(envelope),
-    }));
+    return this.#messenger.receive(this.#context, worldSource, tag).then((envelope) => {
+      slot.bytes += envelope.size;
+      slot.messageContext = this.#context;
+      slot.messagePeer = envelope.source;
+      slot.messageTag = envelope.tag;
+      return {
+        value: decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T,
+        status: this.#statusOf(envelope),
+      };
+    });
   }
 
   /** Checks a receive's arguments and returns the world rank of `source` (or a wildcard). */
@@ -377,8 +465,8 @@ export class Comm {
   }
 }
 
-function requestOf<T>(operation: Promise<T>): Request<T> {
-  return new Request(operation.then((value) => ({ value })));
+function requestOf<T>(operation: Promise<T>, call: CallSlot): Request<T> {
+  return new Request(operation.then((value) => ({ value })), call);
 }
 
 function nullStatus(): Status {

@@ -4,6 +4,7 @@
  */
 import { TsmpiError } from '../errors.js';
 import type { Status } from './status.js';
+import { endCall, type CallSlot } from '../observe/call-tracker.js';
 
 /** How an operation ended: a value and, for receives, the status of the message. */
 export interface Completion<T> {
@@ -18,12 +19,21 @@ export class Request<T = unknown> {
   readonly #completion: Promise<Completion<T>>;
   #outcome: Outcome<T> | undefined;
 
-  /** Wraps an operation; it is observed at once, so a failure is never an unhandled rejection. */
-  constructor(operation: Promise<Completion<T>>) {
+  /**
+   * Wraps an operation; it is observed at once, so a failure is never an unhandled rejection.
+   * `call`, when given, is the operation's slot in the call tracker, ended with the operation.
+   */
+  constructor(operation: Promise<Completion<T>>, call?: CallSlot) {
     this.#completion = operation;
     operation.then(
-      (completion) => (this.#outcome = { ok: true, completion }),
-      (error: unknown) => (this.#outcome = { ok: false, error }),
+      (completion) => {
+        if (call !== undefined) endCall(call);
+        this.#outcome = { ok: true, completion };
+      },
+      (error: unknown) => {
+        if (call !== undefined) endCall(call);
+        this.#outcome = { ok: false, error };
+      },
     );
   }
 

@@ -59,8 +59,73 @@ export interface ProgressMessage {
   readonly total: number | null;
 }
 
+/**
+ * One finished communication call (or user span) of a rank, for --trace and --profile. Times are
+ * milliseconds on the launcher's clock (the rank's clock plus its measured offset).
+ */
+export interface CallRecord {
+  /** The call (`send`, `recv`, `bcast`, `irecv`, ...), or `span` for a user span. */
+  readonly call: string;
+  /** The communicator's name, or the span's name. */
+  readonly on: string;
+  /** The call's arguments as the user gave them (`dest=1, tag=7`), '' when it has none. */
+  readonly args: string;
+  /** Destination or source rank in the communicator (-1 when none or a wildcard). */
+  readonly peer: number;
+  /** Bytes sent or received (for collectives: the binary array's size, else 0). */
+  readonly bytes: number;
+  readonly start: number;
+  readonly end: number;
+  /**
+   * For a send or receive (not sendrecv): the message as [context id, world rank of the peer,
+   * tag], which lets the trace pair each send with its receive.
+   */
+  readonly message?: readonly [context: number, worldPeer: number, tag: number];
+}
+
+/** The rank's clock against the launcher's: the rank sends this, the launcher answers with clock-pong. */
+export interface ClockPingMessage {
+  readonly type: 'clock-ping';
+  readonly rank: number;
+  readonly id: number;
+}
+
+/** Recorded calls, sent in batches while the job runs and at finalize (only when recording). */
+export interface CallRecordsMessage {
+  readonly type: 'call-records';
+  readonly rank: number;
+  readonly records: readonly CallRecord[];
+}
+
+/** One call a rank is in when asked (a blocking call, or a non-blocking one not yet complete). */
+export interface CallInProgress {
+  /** `recv(source=0, tag=7)`, with ` on <communicator>` for communicators other than COMM_WORLD. */
+  readonly call: string;
+  /** Seconds since the call started. */
+  readonly seconds: number;
+  /** True for a non-blocking call (isend, irecv, ibcast...) that has not completed. */
+  readonly pending: boolean;
+}
+
+/** A rank's answer to a status-request: what it is waiting in. */
+export interface StatusMessage {
+  readonly type: 'status';
+  readonly rank: number;
+  readonly id: number;
+  /** Whether finalize() has completed. */
+  readonly finalized: boolean;
+  readonly calls: readonly CallInProgress[];
+}
+
 /** Messages a rank sends. */
-export type RankToLauncher = HelloMessage | FatalMessage | FinalizedMessage | ProgressMessage;
+export type RankToLauncher =
+  | HelloMessage
+  | FatalMessage
+  | FinalizedMessage
+  | ProgressMessage
+  | ClockPingMessage
+  | CallRecordsMessage
+  | StatusMessage;
 
 /** Every rank has said hello: here is the table of all of them. */
 export interface PeersMessage {
@@ -74,5 +139,21 @@ export interface RefusedMessage {
   readonly reason: string;
 }
 
+/** The answer to a clock-ping: the launcher's clock (milliseconds) when it answered. */
+export interface ClockPongMessage {
+  readonly type: 'clock-pong';
+  readonly id: number;
+  readonly time: number;
+}
+
+/**
+ * What is the rank waiting in? Answered with a status message as soon as the rank's event loop
+ * is free, at any time after the rank started init(); for deadlock reports.
+ */
+export interface StatusRequestMessage {
+  readonly type: 'status-request';
+  readonly id: number;
+}
+
 /** Messages the launcher side sends to a rank. */
-export type LauncherToRank = PeersMessage | RefusedMessage;
+export type LauncherToRank = PeersMessage | RefusedMessage | ClockPongMessage | StatusRequestMessage;

@@ -7,7 +7,7 @@ import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { TsmpiError } from '../errors.js';
 import { ControlLineDecoder, encodeControlLine } from '../protocol/control-framing.js';
-import type { LauncherToRank, RankToLauncher } from '../protocol/control-messages.js';
+import type { LauncherToRank, RankToLauncher, StatusRequestMessage } from '../protocol/control-messages.js';
 
 const GLOBAL_KEY = Symbol.for('tsmpi.controlChannel');
 
@@ -20,6 +20,7 @@ export class ControlChannel {
   #waiter: ((message: LauncherToRank | Error) => void) | undefined;
   #ended = false;
   #lostHandlers: (() => void)[] = [];
+  #statusHandler: ((request: StatusRequestMessage) => void) | undefined;
 
   private constructor(fd: number) {
     this.#fd = fd;
@@ -92,6 +93,14 @@ export class ControlChannel {
     });
   }
 
+  /**
+   * Calls `handler` for every status request, whenever it arrives: such requests never reach
+   * {@link next}, so they cannot disturb a rank that is joining its job.
+   */
+  onStatusRequest(handler: (request: StatusRequestMessage) => void): void {
+    this.#statusHandler = handler;
+  }
+
   /** Calls `handler` when the launcher side goes away. */
   onLost(handler: () => void): void {
     this.#lostHandlers.push(handler);
@@ -106,7 +115,8 @@ export class ControlChannel {
       return;
     }
     for (const message of messages) {
-      if (this.#waiter !== undefined) this.#waiter(message);
+      if (message.type === 'status-request') this.#statusHandler?.(message);
+      else if (this.#waiter !== undefined) this.#waiter(message);
       else this.#received.push(message);
     }
   }

@@ -18,6 +18,8 @@ export const JOB_ENV = {
   tcpAddress: 'TSMPI_TCP_ADDRESS',
   jobId: 'TSMPI_JOB_ID',
   host: 'TSMPI_HOST',
+  /** "1" when tsmpiexec records calls (--trace, --profile). */
+  record: 'TSMPI_RECORD',
 } as const;
 
 /** The job as this rank sees it. */

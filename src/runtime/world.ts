@@ -11,6 +11,9 @@ import { readJobEnvironment } from './job-environment.js';
 import { beforeRankDeath, installRankGuard } from './rank-guard.js';
 import type { ControlChannel } from './control-channel.js';
 import { joinJob, worldComm } from './join-job.js';
+import { ArgsShape, beginCall, endCall, trackCall } from '../observe/call-tracker.js';
+import { flushRecords, recordingRequested, startRecording } from '../observe/call-recorder.js';
+import { statusAnswer } from '../observe/status-answer.js';
 
 interface Running {
   readonly world: Comm;
@@ -46,8 +49,9 @@ export async function finalize(): Promise<void> {
   finalized = true;
   if (starting === undefined) return;
   const running = await starting;
-  const mismatches = await running.messenger.collectiveLeftovers();
+  const mismatches = await trackCall(beginCall('finalize', '', ArgsShape.None), () => running.messenger.collectiveLeftovers());
   running.messenger.close(new TsmpiError('ERR_FINALIZED', 'the operation was cancelled by finalize()'));
+  flushRecords();
   running.channel?.send({ type: 'finalized', rank: running.messenger.worldRank });
   if (mismatches.length > 0) {
     const more = mismatches.length > 1 ? ` (and ${mismatches.length - 1} more unreceived collective messages)` : '';
@@ -72,7 +76,16 @@ async function start(): Promise<Running> {
     return { world: worldComm(messenger, 0, 1), messenger, channel: undefined };
   }
   const channel = installRankGuard(job);
-  const joined = await joinJob(channel, job);
+  channel.onStatusRequest((request) => channel.send(statusAnswer(job.rank, request, finalized)));
+  // init() is a call like the others: a rank waiting here for the rest of the job says so.
+  const initCall = beginCall('init', '', ArgsShape.None);
+  let joined: Awaited<ReturnType<typeof joinJob>>;
+  try {
+    if (recordingRequested()) await startRecording(channel, job.rank);
+    joined = await joinJob(channel, job);
+  } finally {
+    endCall(initCall);
+  }
   beforeRankDeath(() => joined.transport.abandon());
   return { world: joined.world, messenger: joined.messenger, channel };
 }

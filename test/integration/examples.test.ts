@@ -25,6 +25,13 @@ describe('examples', { timeout: 120_000 }, () => {
     assert.ok(Math.abs(Number(match[1]) - Math.PI) < 0.05, `estimate ${match[1]} is far from pi`);
   });
 
+  it('unbalanced.ts runs three steps of allreduce, profiled', { timeout: 60_000 }, async () => {
+    const result = await runTsmpiexec(['--oversubscribe', '-np', '3', '--profile', 'examples/unbalanced.ts', '100000']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^total [\d.e+]+ from 3 ranks$/m);
+    for (const rank of [0, 1, 2]) assert.match(result.stderr, new RegExp(`^\\s+${rank}\\s+allreduce\\s+3\\s`, 'm'));
+  });
+
   it('scatter-gather.ts splits, works and gathers an array', { timeout: 60_000 }, async () => {
     const result = await runTsmpiexec(['--oversubscribe', '-np', '3', 'examples/scatter-gather.ts', '1000']);
     assert.equal(result.code, 0, result.stderr);

@@ -160,6 +160,37 @@ describe('job supervisor', { timeout: 10_000 }, () => {
     assert.match(stderr.join(''), /time limit of 5 s/);
   });
 
+  it('asks the ranks what they wait in before stopping them on timeout, waiting at most a second', async () => {
+    const { job, agent, timers, stderr } = makeJob(3, { timeoutMs: 5000 });
+    for (const rank of [0, 1, 2]) agent.events.control(rank, hello(rank));
+    timers.fire(5000);
+    const asked = agent.sent.filter(([, message]) => message.type === 'status-request');
+    assert.deepEqual(asked.map(([rank]) => rank), [0, 1, 2]);
+    assert.deepEqual(agent.signals, [], 'ranks were stopped before the report');
+    const id = (asked[0]?.[1] as { id: number }).id;
+    agent.events.control(0, { type: 'status', rank: 0, id, finalized: false, calls: [{ call: 'barrier()', seconds: 4.96, pending: false }] });
+    agent.events.control(1, { type: 'status', rank: 1, id, finalized: false, calls: [{ call: 'recv(source=0, tag=7)', seconds: 4.9, pending: false }] });
+    assert.deepEqual(agent.signals, []);
+    // Rank 2 never answers: the report is printed after the wait, then the ranks are stopped.
+    timers.fire(1000);
+    assert.deepEqual(agent.signals, [[0, 'SIGTERM'], [1, 'SIGTERM'], [2, 'SIGTERM']]);
+    const text = stderr.join('');
+    assert.match(text, /tsmpiexec: rank 0: barrier\(\) waiting 5\.0 s\n/);
+    assert.match(text, /tsmpiexec: rank 1: recv\(source=0, tag=7\) waiting 4\.9 s\n/);
+    assert.match(text, /tsmpiexec: rank 2: no answer within 1 s/);
+    for (const rank of [0, 1, 2]) agent.exit(rank, { signal: 'SIGTERM' });
+    assert.equal((await job.result).exitCode, TIMEOUT_EXIT_CODE);
+  });
+
+  it('answers a rank\'s clock-ping with the launcher\'s clock', () => {
+    const { agent } = makeJob(1);
+    agent.events.control(0, { type: 'clock-ping', rank: 0, id: 3 });
+    const [rank, pong] = agent.sent[0] as [number, LauncherToRank];
+    assert.equal(rank, 0);
+    assert.equal(pong.type, 'clock-pong');
+    assert.ok(Math.abs((pong as { time: number }).time - Date.now()) < 1000);
+  });
+
   it('stops in order on the first interrupt and kills at once on the second', async () => {
     const { job, agent } = makeJob(2);
     job.interrupt('SIGINT');

@@ -33,6 +33,19 @@ describe('tsmpiexec command line', { timeout: 10_000 }, () => {
     assert.equal((await run(['--timeout', '5', 'p'], { MPIEXEC_TIMEOUT: '30' })).timeoutSeconds, 5);
   });
 
+  it('reads the observability options, and DIR:nocopy as Open MPI spells it', async () => {
+    const options = await run(['--trace', 't.json', '--profile', '--profile-json', 'p.json', '-output-filename', 'out:nocopy', '-timestamp-output', 'p']);
+    assert.equal(options.trace, 't.json');
+    assert.equal(options.profile, true);
+    assert.equal(options.profileJson, 'p.json');
+    assert.equal(options.outputFilename, 'out');
+    assert.equal(options.outputCopy, false);
+    assert.equal(options.timestampOutput, true);
+    const plain = await run(['--output-filename', 'out', 'p']);
+    assert.equal(plain.outputFilename, 'out');
+    assert.equal(plain.outputCopy, undefined);
+  });
+
   it('reads the flags', async () => {
     const options = await run(['--oversubscribe', '--tag-output', '--wdir', '/tmp', 'p']);
     assert.equal(options.oversubscribe, true);
