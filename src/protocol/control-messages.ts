@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever a message below changes shape; a rank and a launcher must agree on it. */
-export const CONTROL_PROTOCOL_VERSION = 1;
+export const CONTROL_PROTOCOL_VERSION = 2;
 
 /** Where a rank accepts point-to-point messages. */
 export interface RankEndpoints {
@@ -74,5 +74,17 @@ export interface RefusedMessage {
   readonly reason: string;
 }
 
+/**
+ * The job's credentials (src/transport/job-secret.ts), the first message on every rank's channel:
+ * they travel here and never on a command line or in the environment, which `ps` shows to anyone.
+ */
+export interface CredentialsMessage {
+  readonly type: 'credentials';
+  /** 32 random bytes as 64 hexadecimal digits. */
+  readonly secret: string;
+  /** Whether connections between nodes are encrypted (--encrypt). */
+  readonly encrypt: boolean;
+}
+
 /** Messages the launcher side sends to a rank. */
-export type LauncherToRank = PeersMessage | RefusedMessage;
+export type LauncherToRank = CredentialsMessage | PeersMessage | RefusedMessage;
