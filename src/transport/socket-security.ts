@@ -16,12 +16,32 @@ export function isEncrypted(keys: JobKeys, endpoint: string): boolean {
 
 /** Prepares `socket` to accept only the job's peers on `endpoint`, which it binds next. */
 export function secureInbound(socket: Pull, keys: JobKeys, endpoint: string): void {
-  socket.zapDomain = ZAP_DOMAIN;
-  if (isEncrypted(keys, endpoint)) {
-    socket.curveServer = true;
-    socket.curveSecretKey = keys.curveServer.secretKey;
-  } else {
-    socket.plainServer = true;
+  withoutNextBindWarning(() => {
+    socket.zapDomain = ZAP_DOMAIN;
+    if (isEncrypted(keys, endpoint)) {
+      socket.curveServer = true;
+      socket.curveSecretKey = keys.curveServer.secretKey;
+    } else {
+      socket.plainServer = true;
+    }
+  });
+}
+
+const NEXT_BIND_WARNING = 'Socket option will not take effect until next connect/bind.';
+
+/**
+ * Runs `set` without zeromq.js's warning that options set on a bound socket only apply to its
+ * next bind: a socket bound to ipc and then to tcp sets them between the binds on purpose.
+ */
+function withoutNextBindWarning(set: () => void): void {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (warning !== NEXT_BIND_WARNING) (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    set();
+  } finally {
+    process.emitWarning = emitWarning;
   }
 }
 
