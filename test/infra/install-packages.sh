@@ -19,6 +19,7 @@ PACKAGES=(
   iproute2 procps                 # ip, ss, pgrep/ps
   hostname util-linux mount       # hostname; unshare, nsenter, mount (start-slurm.sh)
   iputils-ping                    # ping (start-netns-host.sh, cut/restore-netns-link.sh)
+  tcpdump                         # capture loopback traffic (job-isolation: --encrypt hides the bytes)
 )
 
 missing=()
