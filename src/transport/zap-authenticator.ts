@@ -1,9 +1,10 @@
 /**
  * Starts this process's ZAP handler (zap-handler-worker.ts) once and keeps it for the life of the
  * process: ZeroMQ has one handler per context, and tsmpi's sockets all live in the global one.
- * The worker is unref'd so it never keeps a finished rank alive; at exit the rank waits (a few
- * milliseconds) for it to close its socket, because a worker torn down in the middle of a receive
- * aborts the process.
+ * The worker is unref'd so it never keeps a finished rank alive. Before the process exits the worker
+ * closes its socket (a worker torn down in the middle of a receive aborts the process): a rank that
+ * ends on its own waits for the worker to end; one that calls process.exit() waits (a few
+ * milliseconds) for the socket to be closed.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +56,19 @@ function start(keys: JobKeys, describe: string): Promise<void> {
   const warned = new Set<string>();
   let closing = false;
   let running = false;
+  let exited = false;
+  worker.once('exit', () => (exited = true));
+  // A rank that ends on its own (its event loop is empty) lets the worker finish completely
+  // before the process exits: nothing of the worker is torn down by the exit itself.
+  process.on('beforeExit', () => {
+    if (closing || exited) return;
+    closing = true;
+    worker.ref();
+    worker.postMessage('close');
+  });
+  // process.exit() does not wait: the socket is closed before the worker is torn down.
   process.once('exit', () => {
+    if (exited) return;
     closing = true;
     worker.postMessage('close');
     Atomics.wait(new Int32Array(closed), 0, 0, CLOSE_WAIT_MS);
