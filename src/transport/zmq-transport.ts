@@ -76,7 +76,7 @@ export class ZmqTransport implements Transport {
         await pull.bind(endpoints.ipc);
       }
       if (options.tcpAddress !== undefined) {
-        if (options.security !== undefined) secureInbound(pull, options.security, 'tcp://');
+        if (options.security !== undefined) secureInbound(pull, options.security, `tcp://${options.tcpAddress}`);
         await pull.bind(`tcp://${options.tcpAddress}:*`);
         endpoints.tcp = pull.lastEndpoint ?? undefined;
       }

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { assertNoProcessLeft, fixture, processesWithMarker, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
 import { listeningEndpoints } from '../helpers/listening-endpoints.js';
-import { runCommand, runProgram } from '../helpers/run-program.js';
+import { runProgram } from '../helpers/run-program.js';
+import { assertSecretHidden } from '../helpers/secret-exposure.js';
 
 // Two "hosts" on this machine: ranks 0,1 and 2,3 talk over ipc within a host and tcp across.
 const TWO_HOSTS = ['--launcher', 'local', '--host', 'a:2,b:2', '--oversubscribe', '-np', '4'];
@@ -50,47 +50,6 @@ describe('job isolation', { timeout: 300_000 }, () => {
   }
 
   it('puts the secret on no command line and in no environment (ps auxeww)', { timeout: 60_000 }, async () => {
-    const run = startTsmpiexec([...TWO_HOSTS, fixture('show-secret.ts')], { timeoutMs: 50_000 });
-    const stdout = collectStdout(run.child);
-    await waitFor(() => (stdout().match(/^secret /gm)?.length ?? 0) === 4, run);
-    const secrets = [...stdout().matchAll(/^secret ([0-9a-f]{64})$/gm)].map((m) => m[1] as string);
-    assert.equal(secrets.length, 4, 'every rank got the secret over its control channel');
-    assert.equal(new Set(secrets).size, 1, 'one secret per job');
-    const secret = secrets[0] as string;
-    const pids = processesWithMarker(run.marker);
-    assert.ok(pids.length >= 5, `tsmpiexec and 4 ranks are running (${pids.length} processes)`);
-
-    const ps = await runCommand('ps', ['auxeww']);
-    assert.equal(ps.code, 0);
-    for (const pid of pids) assert.match(ps.stdout, new RegExp(`^\\S+\\s+${pid}\\s`, 'm'), `ps lists process ${pid}`);
-    assert.ok(!ps.stdout.includes(secret), 'ps auxeww shows the secret');
-    for (const pid of pids) {
-      for (const file of ['cmdline', 'environ']) {
-        let text = '';
-        try {
-          text = readFileSync(`/proc/${pid}/${file}`, 'latin1');
-        } catch {
-          continue;
-        }
-        assert.ok(!text.includes(secret), `/proc/${pid}/${file} holds the secret`);
-      }
-    }
-    for (const pid of pids.filter((p) => p !== run.child.pid)) process.kill(pid, 'SIGUSR2');
-    const result = await run.done;
-    assert.equal(result.code, 0, result.stderr);
-    await assertNoProcessLeft(result.marker);
+    await assertSecretHidden(TWO_HOSTS, 4);
   });
 });
-
-/** Resolves once `condition` holds after some output of `run`. */
-function waitFor(condition: () => boolean, run: { child: ChildProcess }): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (!condition()) return;
-      run.child.stdout?.off('data', check);
-      resolve();
-    };
-    run.child.stdout?.on('data', check);
-    check();
-  });
-}

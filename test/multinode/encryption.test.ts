@@ -2,6 +2,7 @@
  * --encrypt across hosts (the private sshd's 127.0.0.2 and 127.0.0.3, tcp over loopback): the job
  * works, and a capture of its tcp traffic (tcpdump on lo) does not contain the strings the ranks
  * send, which the same job without --encrypt does show (so the capture is known to see them).
+ * And the secret reaches remote ranks through their node agents without showing in `ps`.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixture, MARKER_VARIABLE, runTsmpiexec, startCommand, startedLaunchers } from '../helpers/run-tsmpiexec.js';
 import { runningNodeAgents, skipUnless, SSH_AGENT, SSH_HOSTS } from '../helpers/cluster.js';
+import { assertSecretHidden } from '../helpers/secret-exposure.js';
 
 const skip = skipUnless('sshd');
 let dir = '';
@@ -77,5 +79,11 @@ describe('--encrypt between hosts', { skip, timeout: 300_000 }, () => {
     assert.ok(captured.length > 10_000, `the capture holds the job's traffic (${captured.length} bytes)`);
     assert.ok(!captured.includes(marker), 'the marker crossed the wire in clear despite --encrypt');
     assert.ok(!captured.includes('tsmpi-marker') && !captured.includes(` from 1 round `), 'no plaintext of the messages is on the wire');
+  });
+
+  it('hands the secret to node agents without putting it on a command line or in an environment', { timeout: 60_000 }, async () => {
+    const hostfile = join(dir, 'hosts-secret');
+    writeFileSync(hostfile, `${SSH_HOSTS[0]} slots=2\n${SSH_HOSTS[1]} slots=2\n`);
+    await assertSecretHidden(['--launch-agent', SSH_AGENT, '--iface', 'lo', '-x', MARKER_VARIABLE, '--hostfile', hostfile, '--encrypt'], 4);
   });
 });
