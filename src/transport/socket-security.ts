@@ -18,6 +18,9 @@ export function isEncrypted(keys: JobKeys, endpoint: string): boolean {
 export function secureInbound(socket: Pull, keys: JobKeys, endpoint: string): void {
   withoutNextBindWarning(() => {
     socket.zapDomain = ZAP_DOMAIN;
+    // Without a ZAP handler (should the rank's ever be gone), refuse every peer: libzmq's default
+    // would let any CURVE client in.
+    socket.zapEnforceDomain = true;
     if (isEncrypted(keys, endpoint)) {
       socket.curveServer = true;
       socket.curveSecretKey = keys.curveServer.secretKey;
