@@ -52,9 +52,9 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     throw new TsmpiError('ERR_JOB', `the launcher ${what} (is tsmpiexec the same tsmpi version as rank ${place.rank}?)`);
   }
   const security = deriveJobKeys(credentials);
-  // Loaded only here, so a job of one rank never pays for the native module.
-  const { ZmqTransport } = await import('../transport/zmq-transport.js');
-  await startZapAuthenticator(security, `rank ${place.rank}`);
+  // Loaded only here, so a job of one rank never pays for the native module. The ZAP handler's
+  // thread starts meanwhile; it must answer before anything is bound.
+  const [{ ZmqTransport }] = await Promise.all([import('../transport/zmq-transport.js'), startZapAuthenticator(security, `rank ${place.rank}`)]);
   let transport!: ZmqTransport;
   const messenger = await Messenger.create(place.rank, async (sink, wanted) => {
     transport = await ZmqTransport.bind({
