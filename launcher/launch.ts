@@ -10,6 +10,7 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TsmpiError } from '../src/errors.js';
 import { JOB_ENV } from '../src/runtime/job-environment.js';
+import { createJobCredentials, type JobCredentials } from '../src/transport/job-secret.js';
 import type { LaunchAgent, RankSpec } from './agents/launch-agent.js';
 import { launchCommand, type LauncherKind } from './agents/launch-command.js';
 import { LocalAgent } from './agents/local-agent.js';
@@ -88,6 +89,11 @@ export interface LaunchOptions {
   readonly launchAgent?: string;
   /** The network for traffic between hosts: an interface name or an IPv4 CIDR block. */
   readonly iface?: string;
+  /**
+   * Encrypt the traffic between hosts (ZeroMQ CURVE with keys derived from the job's secret);
+   * ranks on one host still talk over unencrypted, authenticated ipc.
+   */
+  readonly encrypt?: boolean;
   /** Seconds a host's agent may take to answer before the host counts as unreachable (default 30). */
   readonly agentTimeoutSeconds?: number;
   /** Print the hosts, placement and launcher on stderr. */
@@ -116,7 +122,7 @@ export interface LaunchOptions {
 /** @internal The agent of a rank 0 that lives in the calling process. */
 export interface EmbeddedRankAgent extends LaunchAgent {
   /** Told the job's size and the tcp address its rank must bind. */
-  assign(place: { readonly size: number; readonly tcpAddress: string | undefined }): void;
+  assign(place: { readonly size: number; readonly tcpAddress: string | undefined; readonly credentials: JobCredentials }): void;
 }
 
 const DEFAULT_KILL_GRACE_SECONDS = 3;
@@ -161,7 +167,9 @@ export function startJob(options: LaunchOptions): Job {
   const launcher = options.launcher ?? defaultLauncher(source, environment);
   // Starts with tsmpiexec's pid, so a job's processes can be told apart on every node.
   const jobId = `${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
-  const { agents, localAddress } = makeAgents(usedHosts, launcher, options, killGraceSeconds, jobId);
+  // Handed to ranks over their control channels only: never argv or environment (see job-secret.ts).
+  const credentials = createJobCredentials(options.encrypt === true);
+  const { agents, localAddress } = makeAgents(usedHosts, launcher, options, killGraceSeconds, jobId, credentials);
   const agentOfHost = new Map(usedHosts.map((host, i) => [host.name, agents[i] as LaunchAgent]));
 
   const recording = options.trace !== undefined || options.profile === true || options.profileJson !== undefined;
@@ -182,7 +190,7 @@ export function startJob(options: LaunchOptions): Job {
     return { spec, agent: agentOfHost.get(host.name) as LaunchAgent };
   });
   if (options.rankZero !== undefined) {
-    options.rankZero.assign({ size: np, tcpAddress: localAddress });
+    options.rankZero.assign({ size: np, tcpAddress: localAddress, credentials });
     ranks.unshift({ spec: { rank: 0, command: '', args: [], cwd, env: {}, stdin: 'ignore' }, agent: options.rankZero });
   }
 
@@ -304,6 +312,7 @@ function makeAgents(
   options: LaunchOptions,
   graceSeconds: number,
   jobId: string,
+  credentials: JobCredentials,
 ): { agents: LaunchAgent[]; localAddress: string | undefined } {
   const isLocal = (host: HostSlots): boolean => launcher === 'local' || host.name === LOCAL_HOST;
   // An embedded rank 0 is a node of its own: it reaches every other rank over tcp.
@@ -318,6 +327,7 @@ function makeAgents(
     if (isLocal(host)) {
       return new LocalAgent({
         graceSeconds,
+        credentials,
         ...(launcher === 'local' && host.name !== LOCAL_HOST ? { host: host.name } : {}),
         ...(localAddress === undefined ? {} : { tcpAddress: localAddress }),
         ...(options.spawn === undefined ? {} : { spawn: options.spawn }),
@@ -327,6 +337,7 @@ function makeAgents(
       host: host.name,
       command: launchCommand(launcher === 'srun' ? 'srun' : 'ssh', host.name, jobId, options.launchAgent ?? (options.environment ?? process.env).TSMPI_LAUNCH_AGENT),
       graceSeconds,
+      credentials,
       iface: spansHosts ? (options.iface ?? 'default') : null,
       startTimeoutMs: (options.agentTimeoutSeconds ?? DEFAULT_AGENT_TIMEOUT_SECONDS) * 1000,
       ...(options.spawn === undefined ? {} : { spawn: options.spawn }),

@@ -62,7 +62,7 @@ function handle(message: ToAgent): void {
     case 'start': {
       graceMs = message.graceSeconds * 1000;
       const tcpAddress = message.iface === null ? undefined : selectAddress(message.iface === 'default' ? undefined : message.iface, undefined, message.host);
-      agent = new LocalAgent({ graceSeconds: message.graceSeconds, host: message.host, ...(tcpAddress === undefined ? {} : { tcpAddress }) });
+      agent = new LocalAgent({ graceSeconds: message.graceSeconds, host: message.host, credentials: message.credentials, ...(tcpAddress === undefined ? {} : { tcpAddress }) });
       ranks = message.ranks.map((spec) => spec.rank);
       live = ranks.length;
       send({ type: 'ready', hostname: hostname(), pid: process.pid, tcpAddress: tcpAddress ?? null });

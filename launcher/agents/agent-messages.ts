@@ -5,6 +5,7 @@
  */
 import type { LauncherToRank, RankToLauncher } from '../../src/protocol/control-messages.js';
 import type { RankSpec } from './launch-agent.js';
+import type { JobCredentials } from '../../src/transport/job-secret.js';
 
 /** Start these ranks. */
 export interface AgentStart {
@@ -14,6 +15,8 @@ export interface AgentStart {
   readonly graceSeconds: number;
   /** How ranks choose their tcp address: an interface or CIDR, 'default', or null for no tcp. */
   readonly iface: string | null;
+  /** The job's credentials, for the ranks' control channels (this link is the agent's stdin). */
+  readonly credentials: JobCredentials;
   readonly ranks: readonly RankSpec[];
 }
 

@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { JOB_ENV } from '../../src/runtime/job-environment.js';
 import { ControlLineDecoder, encodeControlLine } from '../../src/protocol/control-framing.js';
 import type { LauncherToRank, RankToLauncher } from '../../src/protocol/control-messages.js';
+import type { JobCredentials } from '../../src/transport/job-secret.js';
 import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from './launch-agent.js';
 import { OrphanWatchdog } from './orphan-watchdog.js';
 
@@ -23,6 +24,8 @@ export interface LocalAgentOptions {
   readonly graceSeconds: number;
   /** The address ranks bind tcp endpoints on, for jobs that span nodes; none for a one-node job. */
   readonly tcpAddress?: string;
+  /** The job's credentials: the first message on every rank's control channel. */
+  readonly credentials: JobCredentials;
   /** The node's name in messages (default: this machine's host name). */
   readonly host?: string;
   /** Injected for tests. */
@@ -41,10 +44,12 @@ export class LocalAgent implements LaunchAgent {
   readonly #watchdog: OrphanWatchdog;
   readonly #nodeEnv: Record<string, string>;
   readonly #children = new Map<number, ChildProcess>();
+  readonly #credentials: JobCredentials;
 
   constructor(options: LocalAgentOptions) {
     this.host = options.host ?? hostname();
     this.#spawn = options.spawn ?? nodeSpawn;
+    this.#credentials = options.credentials;
     const base = tmpdir().length <= MAX_JOB_DIR_BASE_LENGTH ? tmpdir() : '/tmp';
     this.jobDir = mkdtempSync(join(base, 'tsmpi-'));
     this.#watchdog = new OrphanWatchdog(options.graceSeconds, this.jobDir, this.#spawn);
@@ -116,6 +121,8 @@ export class LocalAgent implements LaunchAgent {
     });
     if (child.pid === undefined) return;
     this.#watchdog.watch(child.pid);
+    // Before anything else, and only here: a socket pair only this rank holds (never argv or env).
+    this.sendControl(spec.rank, { type: 'credentials', secret: this.#credentials.secret, encrypt: this.#credentials.encrypt });
     events.started(spec.rank, child.pid);
 
     for (const name of ['stdout', 'stderr'] as const) {

@@ -9,6 +9,7 @@ import { ControlLineDecoder, encodeControlLine } from '../../src/protocol/contro
 import type { LauncherToRank } from '../../src/protocol/control-messages.js';
 import type { FromAgent, ToAgent } from './agent-messages.js';
 import type { AgentEvents, LaunchAgent, RankSpec } from './launch-agent.js';
+import type { JobCredentials } from '../../src/transport/job-secret.js';
 
 /** Options of a {@link RemoteAgent}. */
 export interface RemoteAgentOptions {
@@ -19,6 +20,8 @@ export interface RemoteAgentOptions {
   readonly graceSeconds: number;
   /** How the host's ranks choose their tcp address (see AgentStart). */
   readonly iface: string | null;
+  /** The job's credentials, handed to the agent over its stdin. */
+  readonly credentials: JobCredentials;
   /** How long the agent may take to answer before the host counts as unreachable. */
   readonly startTimeoutMs: number;
   readonly spawn?: typeof nodeSpawn;
@@ -77,7 +80,7 @@ export class RemoteAgent implements LaunchAgent {
         this.#fail(`its launch agent (${command}) ${how} ${when}${this.#stderrNote()}`);
       }
     });
-    this.#send({ type: 'start', host: this.host, graceSeconds: this.#options.graceSeconds, iface: this.#options.iface, ranks });
+    this.#send({ type: 'start', host: this.host, graceSeconds: this.#options.graceSeconds, iface: this.#options.iface, credentials: this.#options.credentials, ranks });
   }
 
   sendControl(rank: number, message: LauncherToRank): void {

@@ -40,6 +40,7 @@ function parser(argv: readonly string[]) {
     .option('iface', { type: 'string', requiresArg: true, describe: 'Network for traffic between hosts: an interface name (eth0) or an IPv4 CIDR (10.1.0.0/16)' })
     .option('tasks', { type: 'string', requiresArg: true, describe: 'Run each line of FILE (- for standard input) as a shell command on the next free rank, GNU parallel style; exit status = failed commands (at most 101)' })
     .option('joblog', { type: 'string', requiresArg: true, describe: 'With --tasks: record each command\'s host, start, runtime and exit code (GNU parallel format)' })
+    .option('encrypt', { type: 'boolean', describe: 'Encrypt the traffic between hosts (ZeroMQ CURVE); every connection is authenticated either way' })
     .option('resume', { type: 'boolean', describe: 'With --tasks and --joblog: skip the commands the joblog records as succeeded' })
     .option('verbose', { alias: ['v'], type: 'boolean', describe: 'Print where the hosts came from, the placement and the launcher' })
     .option('trace', { type: 'string', requiresArg: true, describe: 'Record every rank\'s communication calls and write them to FILE as a Chrome trace (open it in Perfetto)' })
@@ -126,6 +127,7 @@ export async function parseCommandLine(argv: readonly string[], env: NodeJS.Proc
       ...(parsed['map-by'] === undefined ? {} : { mapBy: parsed['map-by'] as 'slot' | 'node' }),
       ...(parsed.launcher === undefined ? {} : { launcher: parsed.launcher as 'ssh' | 'srun' | 'local' }),
       verbose: parsed.verbose === true,
+      encrypt: parsed.encrypt === true,
     },
   };
 }

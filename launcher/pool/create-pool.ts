@@ -22,7 +22,7 @@ import { InProcessAgent } from './in-process-agent.js';
 
 /** Options of {@link createPool}. */
 export interface CreatePoolOptions
-  extends Pick<LaunchOptions, 'hostfile' | 'host' | 'oversubscribe' | 'mapBy' | 'perNode' | 'launcher' | 'launchAgent' | 'iface' | 'env' | 'wdir' | 'stdout' | 'stderr' | 'verbose' | 'environment'> {
+  extends Pick<LaunchOptions, 'hostfile' | 'host' | 'oversubscribe' | 'mapBy' | 'perNode' | 'launcher' | 'launchAgent' | 'iface' | 'encrypt' | 'env' | 'wdir' | 'stdout' | 'stderr' | 'verbose' | 'environment'> {
   /** The module whose exported functions tasks call: a path, or a file URL. */
   readonly module: string | URL;
   /** Worker processes; default one per slot (on this machine alone: one per usable core). */

@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import type { LauncherToRank, RankToLauncher } from '../../src/protocol/control-messages.js';
 import type { LauncherLink } from '../../src/runtime/join-job.js';
+import type { JobCredentials } from '../../src/transport/job-secret.js';
 import type { AgentEvents, RankSpec } from '../agents/launch-agent.js';
 import type { EmbeddedRankAgent } from '../launch.js';
 import { statusAnswer } from '../../src/observe/status-answer.js';
@@ -24,8 +25,10 @@ export class InProcessAgent implements EmbeddedRankAgent, LauncherLink {
   #ended = false;
   #onStop: ((signal: NodeJS.Signals) => void) | undefined;
 
-  assign(place: { readonly size: number; readonly tcpAddress: string | undefined }): void {
+  assign(place: { readonly size: number; readonly tcpAddress: string | undefined; readonly credentials: JobCredentials }): void {
     this.place = place;
+    // What a spawned rank reads first on its control channel, this rank finds first in its inbox.
+    this.#inbox.push({ type: 'credentials', secret: place.credentials.secret, encrypt: place.credentials.encrypt });
   }
 
   start(ranks: readonly RankSpec[], events: AgentEvents): void {

@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever a message below changes shape; a rank and a launcher must agree on it. */
-export const CONTROL_PROTOCOL_VERSION = 1;
+export const CONTROL_PROTOCOL_VERSION = 2;
 
 /** Where a rank accepts point-to-point messages. */
 export interface RankEndpoints {
@@ -139,6 +139,18 @@ export interface RefusedMessage {
   readonly reason: string;
 }
 
+/**
+ * The job's credentials (src/transport/job-secret.ts), the first message on every rank's channel:
+ * they travel here and never on a command line or in the environment, which `ps` shows to anyone.
+ */
+export interface CredentialsMessage {
+  readonly type: 'credentials';
+  /** 32 random bytes as 64 hexadecimal digits. */
+  readonly secret: string;
+  /** Whether connections between nodes are encrypted (--encrypt). */
+  readonly encrypt: boolean;
+}
+
 /** The answer to a clock-ping: the launcher's clock (milliseconds) when it answered. */
 export interface ClockPongMessage {
   readonly type: 'clock-pong';
@@ -156,4 +168,4 @@ export interface StatusRequestMessage {
 }
 
 /** Messages the launcher side sends to a rank. */
-export type LauncherToRank = PeersMessage | RefusedMessage | ClockPongMessage | StatusRequestMessage;
+export type LauncherToRank = CredentialsMessage | PeersMessage | RefusedMessage | ClockPongMessage | StatusRequestMessage;

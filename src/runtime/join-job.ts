@@ -10,6 +10,8 @@ import { Comm } from '../comm/communicator.js';
 import { Messenger } from '../comm/messenger.js';
 import { CONTROL_PROTOCOL_VERSION, type LauncherToRank, type RankToLauncher } from '../protocol/control-messages.js';
 import type { ZmqTransport } from '../transport/zmq-transport.js';
+import { deriveJobKeys, isJobCredentials } from '../transport/job-secret.js';
+import { startZapAuthenticator } from '../transport/zap-authenticator.js';
 
 /** The rank's way to the launcher side. */
 export interface LauncherLink {
@@ -43,14 +45,23 @@ const WORLD_COLLECTIVE_CONTEXT = 1;
  * @throws TsmpiError ERR_JOB when the launcher refuses the rank or answers nonsense
  */
 export async function joinJob(link: LauncherLink, place: RankPlace): Promise<JoinedRank> {
-  // Loaded only here, so a job of one rank never pays for the native module.
-  const { ZmqTransport } = await import('../transport/zmq-transport.js');
+  // The launcher side sends the job's credentials first; every connection must present them.
+  const credentials = await link.next();
+  if (credentials.type !== 'credentials' || !isJobCredentials(credentials)) {
+    const what = credentials.type === 'refused' ? `refused it: ${credentials.reason}` : `sent ${credentials.type} instead of the job's credentials`;
+    throw new TsmpiError('ERR_JOB', `the launcher ${what} (is tsmpiexec the same tsmpi version as rank ${place.rank}?)`);
+  }
+  const security = deriveJobKeys(credentials);
+  // Loaded only here, so a job of one rank never pays for the native module. The ZAP handler's
+  // thread starts meanwhile; it must answer before anything is bound.
+  const [{ ZmqTransport }] = await Promise.all([import('../transport/zmq-transport.js'), startZapAuthenticator(security, `rank ${place.rank}`)]);
   let transport!: ZmqTransport;
   const messenger = await Messenger.create(place.rank, async (sink, wanted) => {
     transport = await ZmqTransport.bind({
       rank: place.rank,
       ipcPath: place.jobDir === undefined ? undefined : join(place.jobDir, `${place.rank}.sock`),
       tcpAddress: place.tcpAddress,
+      security,
       sink,
       wanted,
     });
@@ -64,7 +75,7 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
   }
   if (reply.type !== 'peers') {
     transport.close();
-    throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.type} instead of the table of peers`);
+    throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.type} where rank ${place.rank} expected the table of peers`);
   }
   if (reply.peers.length !== place.size) {
     transport.close();

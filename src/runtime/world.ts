@@ -81,8 +81,10 @@ async function start(): Promise<Running> {
   const initCall = beginCall('init', '', ArgsShape.None);
   let joined: Awaited<ReturnType<typeof joinJob>>;
   try {
-    if (recordingRequested()) await startRecording(channel, job.rank);
     joined = await joinJob(channel, job);
+    // After joining: the job's credentials come first on the channel. Before init() ends, so
+    // that init itself is recorded.
+    if (recordingRequested()) await startRecording(channel, job.rank);
   } finally {
     endCall(initCall);
   }

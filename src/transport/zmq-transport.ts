@@ -6,6 +6,8 @@
 import { Pull, Push } from 'zeromq';
 import type { PeerAddress, RankEndpoints } from '../protocol/control-messages.js';
 import type { MessageSink, Transport } from './transport.js';
+import type { JobKeys } from './job-secret.js';
+import { secureInbound, secureOutbound } from './socket-security.js';
 
 /** Where and how the transport binds. */
 export interface ZmqTransportOptions {
@@ -24,6 +26,11 @@ export interface ZmqTransportOptions {
    * gives up, in milliseconds.
    */
   readonly lingerMs?: number;
+  /**
+   * The job's keys: every connection is then authenticated (PLAIN, or CURVE on tcp with
+   * --encrypt). The process's ZAP handler must already run (startZapAuthenticator).
+   */
+  readonly security?: JobKeys;
 }
 
 // A pending receive keeps the Node event loop alive; this bound lets an idle reader notice that
@@ -39,6 +46,7 @@ export class ZmqTransport implements Transport {
   readonly #sink: MessageSink;
   readonly #wanted: () => boolean;
   readonly #lingerMs: number;
+  readonly #security: JobKeys | undefined;
   #peers: readonly PeerAddress[] = [];
   #selfNode = -1;
   readonly #pushes = new Map<number, Push>();
@@ -53,6 +61,7 @@ export class ZmqTransport implements Transport {
     this.#sink = options.sink;
     this.#wanted = options.wanted;
     this.#lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
+    this.#security = options.security;
     this.endpoints = endpoints;
   }
 
@@ -63,9 +72,11 @@ export class ZmqTransport implements Transport {
     try {
       if (options.ipcPath !== undefined) {
         endpoints.ipc = `ipc://${options.ipcPath}`;
+        if (options.security !== undefined) secureInbound(pull, options.security, endpoints.ipc);
         await pull.bind(endpoints.ipc);
       }
       if (options.tcpAddress !== undefined) {
+        if (options.security !== undefined) secureInbound(pull, options.security, `tcp://${options.tcpAddress}`);
         await pull.bind(`tcp://${options.tcpAddress}:*`);
         endpoints.tcp = pull.lastEndpoint ?? undefined;
       }
@@ -147,6 +158,7 @@ export class ZmqTransport implements Transport {
     const endpoint = peer.node === this.#selfNode && peer.endpoints.ipc ? peer.endpoints.ipc : peer.endpoints.tcp;
     if (endpoint === undefined) throw new RangeError(`rank ${dest} has no endpoint reachable from rank ${this.#rank}`);
     push = new Push({ linger: this.#lingerMs });
+    if (this.#security !== undefined) secureOutbound(push, this.#security, endpoint);
     push.connect(endpoint);
     this.#pushes.set(dest, push);
     return push;

@@ -21,6 +21,7 @@ PACKAGES=(
   iputils-ping                    # ping (start-netns-host.sh, cut/restore-netns-link.sh)
   openmpi-bin libopenmpi-dev      # the Open MPI column of the benchmarks (mpirun, mpicc)
   gcc libc6-dev python3-mpi4py    # mpicc's compiler; mpi4py for the start-up comparison
+  tcpdump                         # capture loopback traffic (job-isolation: --encrypt hides the bytes)
 )
 
 missing=()

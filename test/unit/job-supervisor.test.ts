@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from '../../launcher/agents/launch-agent.js';
 import { Job, TIMEOUT_EXIT_CODE, type Timers } from '../../launcher/job/job-supervisor.js';
-import type { LauncherToRank } from '../../src/protocol/control-messages.js';
+import { CONTROL_PROTOCOL_VERSION, type LauncherToRank } from '../../src/protocol/control-messages.js';
 
 class FakeAgent implements LaunchAgent {
   readonly host = 'fakehost';
@@ -73,7 +73,7 @@ function makeJob(size: number, options: { timeoutMs?: number } = {}) {
   return { job, agent, timers, stderr };
 }
 
-const hello = (rank: number) => ({ type: 'hello' as const, protocol: 1, rank, pid: 1000 + rank, endpoints: { ipc: `ipc://${rank}` } });
+const hello = (rank: number) => ({ type: 'hello' as const, protocol: CONTROL_PROTOCOL_VERSION, rank, pid: 1000 + rank, endpoints: { ipc: `ipc://${rank}` } });
 
 describe('job supervisor', { timeout: 10_000 }, () => {
   it('hands out the peer table once every rank has said hello', () => {
