@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseRecords, writeJsonIfAsked, type Measurement } from './lib/records.js';
+import { parseRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
@@ -30,4 +30,4 @@ for (const plain of records.filter((m) => m.impl === 'tsmpi tcp')) {
   const ratio = encrypted === undefined ? '-' : (encrypted.value / plain.value).toFixed(2);
   console.log([plain.bench.padEnd(12), String(plain.size).padStart(9), cell(plain).padStart(14), cell(encrypted).padStart(14), ratio.padStart(7)].join(' '));
 }
-writeJsonIfAsked(records);
+writeJsonIfAsked(summarizeRuns(records));

@@ -16,7 +16,7 @@ import { formatBytes, renderLineChart, type Series } from './lib/svg-chart.js';
 import { evaluateTargets } from './lib/targets.js';
 import { writeJsonIfAsked, type Measurement } from './lib/records.js';
 
-const SUITES = ['p2p.ts', 'collectives.ts', 'pools.ts', 'startup.ts'];
+const SUITES = ['p2p.ts', 'collectives.ts', 'pools.ts', 'startup.ts', 'encryption.ts'];
 const quick = process.argv.includes('--quick');
 const passed = process.argv.slice(2).filter((arg, i, all) => arg === '--quick' || arg === '--runs' || all[i - 1] === '--runs');
 const chartsIndex = process.argv.indexOf('--charts');

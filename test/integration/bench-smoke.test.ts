@@ -48,7 +48,7 @@ describe('benchmark suite', { timeout: 420_000 }, () => {
         for (const n of [r.np, r.size, r.value]) assert.ok(typeof n === 'number' && Number.isFinite(n) && n >= 0, JSON.stringify(r));
       }
       const impls = new Set(records.map((r) => r.impl));
-      for (const impl of ['tsmpi', 'zeromq.js', 'Open MPI shm', 'Open MPI tcp', 'mpi4py (mpirun python3)']) assert.ok(impls.has(impl), `no ${impl} records: ${[...impls].join()}`);
+      for (const impl of ['tsmpi', 'zeromq.js', 'Open MPI shm', 'Open MPI tcp', 'mpi4py (mpirun python3)', 'tsmpi tcp --encrypt']) assert.ok(impls.has(impl), `no ${impl} records: ${[...impls].join()}`);
       const benches = new Set(records.map((r) => r.bench));
       for (const bench of ['latency', 'bandwidth', 'bidirectional bandwidth', 'allreduce', 'bcast', 'start-up and shut-down', 'peak RSS per process']) {
         assert.ok(benches.has(bench), `no ${bench} records`);
