@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever a message below changes shape; a rank and a launcher must agree on it. */
-export const CONTROL_PROTOCOL_VERSION = 1;
+export const CONTROL_PROTOCOL_VERSION = 2;
 
 /** Where a rank accepts point-to-point messages. */
 export interface RankEndpoints {
@@ -42,7 +42,7 @@ export interface FatalMessage {
   readonly stack: string;
 }
 
-/** A rank finished finalize(). */
+/** A rank is in finalize(): it waits for {@link ReleasedMessage} before it closes its sockets. */
 export interface FinalizedMessage {
   readonly type: 'finalized';
   readonly rank: number;
@@ -74,5 +74,14 @@ export interface RefusedMessage {
   readonly reason: string;
 }
 
+/**
+ * Every rank of the job has finalized or ended: a rank in finalize() may close its sockets. Until
+ * then it keeps them open, so that what it sent still reaches ranks that are receiving, however
+ * slowly (a closed socket gives up after its linger time and drops what it holds).
+ */
+export interface ReleasedMessage {
+  readonly type: 'released';
+}
+
 /** Messages the launcher side sends to a rank. */
-export type LauncherToRank = PeersMessage | RefusedMessage;
+export type LauncherToRank = PeersMessage | RefusedMessage | ReleasedMessage;

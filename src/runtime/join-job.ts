@@ -62,6 +62,10 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     transport.close();
     throw new TsmpiError('ERR_JOB', `the launcher refused rank ${place.rank}: ${reply.reason}`);
   }
+  if (reply.type !== 'peers') {
+    transport.close();
+    throw new TsmpiError('ERR_JOB', `the launcher sent "${reply.type}" where the table of peers was due`);
+  }
   if (reply.peers.length !== place.size) {
     transport.close();
     throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.peers.length} peers for a job of ${place.size} ranks`);

@@ -26,4 +26,14 @@ describe('nothing lost', { timeout: 600_000 }, () => {
     assert.ok(sender < BOUND_MIB, `the sender's peak memory was ${sender} MiB (bound ${BOUND_MIB} MiB)`);
     assert.ok(receiver < BOUND_MIB, `the receiver's peak memory was ${receiver} MiB (bound ${BOUND_MIB} MiB)`);
   });
+
+  it('a sender that finalizes long before its receiver reads (beyond the sockets\' 10 s linger) loses nothing', { timeout: 120_000 }, async () => {
+    // 1900 messages of 64 KiB fit the queues, so the sender is done at once; its receiver starts
+    // reading 11 s later. finalize() keeps the sender's sockets open until every rank has
+    // finalized: closed at once, they would drop what they still held after 10 s, and the
+    // receiver would wait forever (here: until --timeout).
+    const result = await runTsmpiexec(['--oversubscribe', '-np', '2', '--timeout', '60', fixture('flood.ts'), '950', '1', '65536', '11000'], { timeoutMs: 100_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^received all 950 small and 950 large messages in order, intact$/m);
+  });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from '../../launcher/agents/launch-agent.js';
 import { Job, TIMEOUT_EXIT_CODE, type Timers } from '../../launcher/job/job-supervisor.js';
-import type { LauncherToRank } from '../../src/protocol/control-messages.js';
+import { CONTROL_PROTOCOL_VERSION, type LauncherToRank } from '../../src/protocol/control-messages.js';
 
 class FakeAgent implements LaunchAgent {
   readonly host = 'fakehost';
@@ -73,7 +73,7 @@ function makeJob(size: number, options: { timeoutMs?: number } = {}) {
   return { job, agent, timers, stderr };
 }
 
-const hello = (rank: number) => ({ type: 'hello' as const, protocol: 1, rank, pid: 1000 + rank, endpoints: { ipc: `ipc://${rank}` } });
+const hello = (rank: number) => ({ type: 'hello' as const, protocol: CONTROL_PROTOCOL_VERSION, rank, pid: 1000 + rank, endpoints: { ipc: `ipc://${rank}` } });
 
 describe('job supervisor', { timeout: 10_000 }, () => {
   it('hands out the peer table once every rank has said hello', () => {
@@ -98,6 +98,24 @@ describe('job supervisor', { timeout: 10_000 }, () => {
     assert.equal(result.exitCode, 1);
     assert.equal(result.reason, 'protocol-error');
     assert.match(stderr.join(''), /speaks tsmpi control protocol 99/);
+  });
+
+  it('releases ranks in finalize() only once every rank has finalized or ended', async () => {
+    const { job, agent } = makeJob(3);
+    const released = () => agent.sent.filter(([, message]) => message.type === 'released');
+    for (const rank of [0, 1, 2]) agent.events.control(rank, hello(rank));
+    agent.events.control(0, { type: 'finalized', rank: 0 });
+    agent.events.control(2, { type: 'finalized', rank: 2 });
+    assert.deepEqual(released(), [], 'released while rank 1 could still be receiving');
+    agent.exit(1, { code: 0 });
+    assert.deepEqual(released(), [
+      [0, { type: 'released' }],
+      [2, { type: 'released' }],
+    ]);
+    agent.exit(0, { code: 0 });
+    agent.exit(2, { code: 0 });
+    assert.equal((await job.result).exitCode, 0);
+    assert.equal(released().length, 2, 'released twice');
   });
 
   it('exits 0 when every rank exits 0', async () => {
