@@ -3,8 +3,9 @@
  * message and its exit code; signals to tsmpiexec stop every rank; nothing survives the job.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { assertNoProcessLeft, fixture, processesWithMarker, runTsmpiexec, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
 
@@ -97,15 +98,17 @@ describe('failure semantics', { timeout: 300_000 }, () => {
   });
 
   it('ranks exit within seconds when tsmpiexec is killed with SIGKILL', { timeout: 60_000 }, async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('tsmpi-')));
-    const run = startTsmpiexec(job(3, 'hang', '1'));
+    // A temporary directory of its own: other jobs on the machine make and remove tsmpi-* too.
+    const privateTmp = mkdtempSync(join(tmpdir(), 'tsmpi-test-tmp-'));
+    const run = startTsmpiexec(job(3, 'hang', '1'), { env: { TMPDIR: privateTmp } });
     for (const rank of [0, 1, 2]) await run.waitForOutput(`rank ${rank} ready`);
     assert.ok(processesWithMarker(run.marker).length >= 4, 'tsmpiexec and its ranks should be running');
     run.child.kill('SIGKILL');
     await run.done;
     await assertNoProcessLeft(run.marker, 8000);
     // The watchdog removes the job's directory once the ranks are gone.
-    assert.deepEqual(readdirSync(tmpdir()).filter((name) => name.startsWith('tsmpi-') && !before.has(name)), []);
+    assert.deepEqual(readdirSync(privateTmp).filter((name) => name.startsWith('tsmpi-')), []);
+    rmSync(privateTmp, { recursive: true, force: true });
   });
 
   it('the watchdog stops executables (which do not watch tsmpiexec) when tsmpiexec is killed with SIGKILL', { timeout: 60_000 }, async () => {
