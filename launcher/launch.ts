@@ -15,6 +15,7 @@ import type { LaunchAgent, RankSpec } from './agents/launch-agent.js';
 import { launchCommand, type LauncherKind } from './agents/launch-command.js';
 import { LocalAgent } from './agents/local-agent.js';
 import { RemoteAgent } from './agents/remote-agent.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS } from './agents/heartbeat.js';
 import { discoverHosts, LOCAL_HOST } from './hosts/discover-hosts.js';
 import type { HostSlots, HostSource } from './hosts/host-slots.js';
 import { Job, launcherClock, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
@@ -96,6 +97,12 @@ export interface LaunchOptions {
   readonly encrypt?: boolean;
   /** Seconds a host's agent may take to answer before the host counts as unreachable (default 30). */
   readonly agentTimeoutSeconds?: number;
+  /**
+   * Seconds of silence after which a running host's agent counts as lost, and after which an
+   * agent that hears nothing from tsmpiexec stops its ranks (default 10, or the environment's
+   * TSMPI_HEARTBEAT_TIMEOUT).
+   */
+  readonly heartbeatTimeoutSeconds?: number;
   /** Print the hosts, placement and launcher on stderr. */
   readonly verbose?: boolean;
   /** The environment that hosts are discovered from (default process.env). */
@@ -142,6 +149,8 @@ export function startJob(options: LaunchOptions): Job {
   if (options.trace !== undefined) checkWritableFile('--trace', options.trace);
   if (options.profileJson !== undefined) checkWritableFile('--profile-json', options.profileJson);
   if (options.outputFilename !== undefined) makeOutputDirectory(options.outputFilename);
+  checkPositive('the heartbeat timeout', options.heartbeatTimeoutSeconds);
+  heartbeatTimeoutSeconds(options);
   checkChoice('mapBy', options.mapBy, ['slot', 'node']);
   checkChoice('launcher', options.launcher, ['ssh', 'srun', 'local']);
   checkPositive('the number of ranks per node', options.perNode, true);
@@ -340,6 +349,7 @@ function makeAgents(
       credentials,
       iface: spansHosts ? (options.iface ?? 'default') : null,
       startTimeoutMs: (options.agentTimeoutSeconds ?? DEFAULT_AGENT_TIMEOUT_SECONDS) * 1000,
+      heartbeatTimeoutMs: heartbeatTimeoutSeconds(options) * 1000,
       ...(options.spawn === undefined ? {} : { spawn: options.spawn }),
     });
   });
@@ -369,6 +379,21 @@ function rankEnvironment(
     PMI_RANK: String(rank),
     PMI_SIZE: String(size),
   };
+}
+
+/**
+ * The heartbeat's silence bound: the option, else TSMPI_HEARTBEAT_TIMEOUT, else the default.
+ * @throws TsmpiError ERR_USAGE when it is not a positive number of seconds
+ */
+function heartbeatTimeoutSeconds(options: LaunchOptions): number {
+  if (options.heartbeatTimeoutSeconds !== undefined) return options.heartbeatTimeoutSeconds;
+  const text = (options.environment ?? process.env).TSMPI_HEARTBEAT_TIMEOUT;
+  if (text === undefined || text === '') return DEFAULT_HEARTBEAT_TIMEOUT_SECONDS;
+  const seconds = Number(text);
+  if (!(seconds > 0) || !Number.isFinite(seconds)) {
+    throw new TsmpiError('ERR_USAGE', `TSMPI_HEARTBEAT_TIMEOUT=${text} is not a positive number of seconds`);
+  }
+  return seconds;
 }
 
 function checkChoice(name: string, value: string | undefined, choices: readonly string[]): void {

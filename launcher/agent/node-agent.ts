@@ -2,7 +2,8 @@
 /**
  * The node agent: started by tsmpiexec on each remote host (through ssh, srun or a custom launch
  * command), it starts that host's ranks and relays their output, control messages and exits over
- * its stdin/stdout. When its stdin closes (tsmpiexec or the link is gone) it stops its ranks and
+ * its stdin/stdout. When its stdin closes (tsmpiexec or the link is gone), or nothing comes from
+ * tsmpiexec for the heartbeat's silence bound (a cut link closes nothing), it stops its ranks and
  * exits, so nothing of the job survives on the host.
  */
 import { hostname } from 'node:os';
@@ -10,6 +11,7 @@ import { ControlLineDecoder, encodeControlLine } from '../../src/protocol/contro
 import type { AgentEvents } from '../agents/launch-agent.js';
 import type { FromAgent, ToAgent } from '../agents/agent-messages.js';
 import { LocalAgent } from '../agents/local-agent.js';
+import { Heartbeat } from '../agents/heartbeat.js';
 import { selectAddress } from '../plan/network-address.js';
 
 const send = (message: FromAgent): void => {
@@ -21,6 +23,9 @@ let ranks: number[] = [];
 let graceMs = 3000;
 let live = 0;
 let closing = false;
+let heartbeat: Heartbeat | undefined;
+let stopping = false;
+let host = hostname();
 
 const events: AgentEvents = {
   started: (rank, pid) => send({ type: 'started', rank, pid }),
@@ -42,13 +47,17 @@ const events: AgentEvents = {
 };
 
 function finish(): void {
+  heartbeat?.stop();
   agent?.close();
   process.exit(0);
 }
 
 /** tsmpiexec is gone: stop the ranks (SIGTERM, then SIGKILL after the grace period) and leave. */
 function orphaned(): void {
+  heartbeat?.stop();
   if (agent === undefined || live === 0) finish();
+  if (stopping) return;
+  stopping = true;
   closing = true;
   for (const rank of ranks) agent?.signal(rank, 'SIGTERM');
   setTimeout(() => {
@@ -61,6 +70,16 @@ function handle(message: ToAgent): void {
   switch (message.type) {
     case 'start': {
       graceMs = message.graceSeconds * 1000;
+      host = message.host;
+      heartbeat = new Heartbeat({
+        timeoutMs: message.heartbeatTimeoutMs,
+        beat: () => send({ type: 'heartbeat' }),
+        silent: (silentMs) => {
+          // Nobody may read this (the link is down), but a log of the session keeps it.
+          process.stderr.write(`tsmpi agent on ${host}: no sign of life from tsmpiexec for ${(silentMs / 1000).toFixed(1)} s; stopping ${live} rank${live === 1 ? '' : 's'}\n`);
+          orphaned();
+        },
+      });
       const tcpAddress = message.iface === null ? undefined : selectAddress(message.iface === 'default' ? undefined : message.iface, undefined, message.host);
       agent = new LocalAgent({ graceSeconds: message.graceSeconds, host: message.host, credentials: message.credentials, ...(tcpAddress === undefined ? {} : { tcpAddress }) });
       ranks = message.ranks.map((spec) => spec.rank);
@@ -85,11 +104,14 @@ function handle(message: ToAgent): void {
       closing = true;
       if (live === 0) finish();
       return;
+    case 'heartbeat':
+      return;
   }
 }
 
 const decoder = new ControlLineDecoder();
 process.stdin.on('data', (chunk: Buffer) => {
+  heartbeat?.heard();
   try {
     for (const message of decoder.push(chunk)) handle(message as ToAgent);
   } catch (error) {

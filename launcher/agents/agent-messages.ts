@@ -18,6 +18,16 @@ export interface AgentStart {
   /** The job's credentials, for the ranks' control channels (this link is the agent's stdin). */
   readonly credentials: JobCredentials;
   readonly ranks: readonly RankSpec[];
+  /**
+   * The heartbeat's silence bound: both sides beat every fifth of it, and the agent stops its
+   * ranks and exits when nothing has come from tsmpiexec for this long (see heartbeat.ts).
+   */
+  readonly heartbeatTimeoutMs: number;
+}
+
+/** A sign of life, sent both ways at the heartbeat interval; carries nothing. */
+export interface Heartbeat {
+  readonly type: 'heartbeat';
 }
 
 /** What tsmpiexec sends a node agent. */
@@ -28,7 +38,8 @@ export type ToAgent =
   | { readonly type: 'pause'; readonly paused: boolean }
   /** Standard input for a rank started with stdin 'pipe' (base64), or its end (data null). */
   | { readonly type: 'stdin'; readonly rank: number; readonly data: string | null }
-  | { readonly type: 'close' };
+  | { readonly type: 'close' }
+  | Heartbeat;
 
 /** What a node agent sends tsmpiexec. */
 export type FromAgent =
@@ -39,4 +50,5 @@ export type FromAgent =
   | { readonly type: 'control'; readonly rank: number; readonly message: RankToLauncher }
   | { readonly type: 'control-error'; readonly rank: number; readonly error: string }
   | { readonly type: 'exited'; readonly rank: number; readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly spawnError?: string }
-  | { readonly type: 'failed'; readonly error: string };
+  | { readonly type: 'failed'; readonly error: string }
+  | Heartbeat;

@@ -19,7 +19,16 @@ while IFS= read -r line; do
 done
 if [ -n "$groups" ]; then
   kill -TERM $groups 2>/dev/null
-  sleep "$1"
+  # Up to $1 tenths of a second for the groups to go, then SIGKILL; leave as soon as they are
+  # gone, so the watchdog itself does not outlive the job by the whole grace period.
+  ticks=0
+  while [ "$ticks" -lt "$1" ]; do
+    alive=""
+    for group in $groups; do kill -0 "$group" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    sleep 0.1
+    ticks=$((ticks + 1))
+  done
   kill -KILL $groups 2>/dev/null
 fi
 [ -n "$2" ] && rm -rf -- "$2"
@@ -31,12 +40,13 @@ export class OrphanWatchdog {
   readonly #child: ChildProcess;
 
   /**
-   * @param graceSeconds - time between SIGTERM and SIGKILL when it has to clean up
+   * @param graceSeconds - longest time between SIGTERM and SIGKILL when it has to clean up
    * @param jobDir - a directory to remove when it has to clean up ('' for none)
    * @param spawn - injected for tests
    */
   constructor(graceSeconds: number, jobDir: string, spawn: typeof nodeSpawn = nodeSpawn) {
-    this.#child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'tsmpi-watchdog', String(graceSeconds), jobDir], {
+    const graceTicks = String(Math.max(1, Math.ceil(graceSeconds * 10)));
+    this.#child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'tsmpi-watchdog', graceTicks, jobDir], {
       stdio: ['pipe', 'ignore', 'ignore'],
       // Its own session: a Ctrl-C meant for tsmpiexec must not take the watchdog down first.
       detached: true,

@@ -10,6 +10,7 @@ import type { LauncherToRank } from '../../src/protocol/control-messages.js';
 import type { FromAgent, ToAgent } from './agent-messages.js';
 import type { AgentEvents, LaunchAgent, RankSpec } from './launch-agent.js';
 import type { JobCredentials } from '../../src/transport/job-secret.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, Heartbeat } from './heartbeat.js';
 
 /** Options of a {@link RemoteAgent}. */
 export interface RemoteAgentOptions {
@@ -24,6 +25,11 @@ export interface RemoteAgentOptions {
   readonly credentials: JobCredentials;
   /** How long the agent may take to answer before the host counts as unreachable. */
   readonly startTimeoutMs: number;
+  /**
+   * Once the agent is up, silence from it for longer than this loses the host (a hung host or a
+   * cut link); default {@link DEFAULT_HEARTBEAT_TIMEOUT_SECONDS}.
+   */
+  readonly heartbeatTimeoutMs?: number;
   readonly spawn?: typeof nodeSpawn;
 }
 
@@ -38,6 +44,7 @@ export class RemoteAgent implements LaunchAgent {
   #closed = false;
   readonly #live = new Set<number>();
   #stderr = '';
+  #heartbeat: Heartbeat | undefined;
 
   constructor(options: RemoteAgentOptions) {
     this.host = options.host;
@@ -70,17 +77,27 @@ export class RemoteAgent implements LaunchAgent {
         this.#fail(`its agent sent something that is not the agent protocol: ${(error as Error).message}${this.#stderrNote()}`);
         return;
       }
+      this.#heartbeat?.heard();
       for (const message of messages) this.#receive(message);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      this.#heartbeat?.stop();
       if (this.#live.size > 0) {
         const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
         const when = this.#ready ? `while ${this.#live.size} of its ranks were running` : 'before its ranks could start';
         this.#fail(`its launch agent (${command}) ${how} ${when}${this.#stderrNote()}`);
       }
     });
-    this.#send({ type: 'start', host: this.host, graceSeconds: this.#options.graceSeconds, iface: this.#options.iface, credentials: this.#options.credentials, ranks });
+    this.#send({
+      type: 'start',
+      host: this.host,
+      graceSeconds: this.#options.graceSeconds,
+      iface: this.#options.iface,
+      credentials: this.#options.credentials,
+      ranks,
+      heartbeatTimeoutMs: this.#heartbeatTimeoutMs(),
+    });
   }
 
   sendControl(rank: number, message: LauncherToRank): void {
@@ -104,6 +121,7 @@ export class RemoteAgent implements LaunchAgent {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#heartbeat?.stop();
     this.#send({ type: 'close' });
     this.#child?.stdin?.end();
     // A failed host's launch command may hang (an unreachable ssh); it goes with the job.
@@ -115,6 +133,18 @@ export class RemoteAgent implements LaunchAgent {
     switch (message.type) {
       case 'ready':
         this.#ready = true;
+        // Watched from here on: before it, the start timeout covers a slow ssh login.
+        if (!this.#closed && !this.#failed) {
+          const timeoutMs = this.#heartbeatTimeoutMs();
+          this.#heartbeat = new Heartbeat({
+            timeoutMs,
+            beat: () => this.#send({ type: 'heartbeat' }),
+            silent: (silentMs) =>
+              this.#fail(`no sign of life from its agent for ${(silentMs / 1000).toFixed(1)} s (heartbeat bound ${timeoutMs / 1000} s): the host or its network link stopped answering`),
+          });
+        }
+        return;
+      case 'heartbeat':
         return;
       case 'started':
         events.started(message.rank, message.pid);
@@ -148,6 +178,7 @@ export class RemoteAgent implements LaunchAgent {
   #fail(reason: string): void {
     if (this.#failed || this.#live.size === 0) return;
     this.#failed = true;
+    this.#heartbeat?.stop();
     this.#live.clear();
     this.#child?.kill('SIGKILL');
     this.#events?.agentFailed(this.host, reason);
@@ -156,6 +187,10 @@ export class RemoteAgent implements LaunchAgent {
   #send(message: ToAgent): void {
     const stdin = this.#child?.stdin;
     if (stdin !== undefined && stdin !== null && !stdin.destroyed && stdin.writable) stdin.write(encodeControlLine(message));
+  }
+
+  #heartbeatTimeoutMs(): number {
+    return this.#options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS * 1000;
   }
 
   #stderrNote(): string {

@@ -105,6 +105,9 @@ interface RankState {
   fatal: FatalMessage | undefined;
   termination: RankTermination | undefined;
   stoppedByLauncher: boolean;
+  /** In finalize(), and whether it has been released (see #releaseFinalized). */
+  finalized: boolean;
+  released: boolean;
   readonly out: RankOutput['out'];
   readonly err: RankOutput['err'];
 }
@@ -177,6 +180,8 @@ export class Job {
         fatal: undefined,
         termination: undefined,
         stoppedByLauncher: false,
+        finalized: false,
+        released: false,
         ...output,
       };
     });
@@ -310,6 +315,8 @@ export class Job {
         state.fatal = message;
         return;
       case 'finalized':
+        state.finalized = true;
+        this.#releaseFinalized();
         return;
       case 'progress':
         this.#plan.progress?.update(message.label, message.done, message.total);
@@ -348,6 +355,19 @@ export class Job {
     this.#stop('init-incomplete');
   }
 
+  /**
+   * finalize() returns once every rank has finalized or ended: until then a finalizing rank keeps
+   * its sockets open, so that what it sent reaches ranks that are still receiving.
+   */
+  #releaseFinalized(): void {
+    if (!this.#ranks.every((state) => state.finalized || state.termination !== undefined)) return;
+    for (const state of this.#ranks) {
+      if (!state.finalized || state.released || state.termination !== undefined) continue;
+      state.released = true;
+      state.agent.sendControl(state.rank, { type: 'released' });
+    }
+  }
+
   #onProtocolError(rank: number, reason: string): void {
     if (this.#phase !== 'running') return;
     this.#say(`${reason}; aborting the job`);
@@ -368,6 +388,7 @@ export class Job {
     } else {
       this.#checkRendezvous();
     }
+    this.#releaseFinalized();
     if (this.#live === 0) this.#end();
   }
 

@@ -5,7 +5,7 @@
  */
 
 /** Bumped whenever a message below changes shape; a rank and a launcher must agree on it. */
-export const CONTROL_PROTOCOL_VERSION = 2;
+export const CONTROL_PROTOCOL_VERSION = 3;
 
 /** Where a rank accepts point-to-point messages. */
 export interface RankEndpoints {
@@ -42,7 +42,7 @@ export interface FatalMessage {
   readonly stack: string;
 }
 
-/** A rank finished finalize(). */
+/** A rank is in finalize(): it waits for {@link ReleasedMessage} before it closes its sockets. */
 export interface FinalizedMessage {
   readonly type: 'finalized';
   readonly rank: number;
@@ -140,6 +140,15 @@ export interface RefusedMessage {
 }
 
 /**
+ * Every rank of the job has finalized or ended: a rank in finalize() may close its sockets. Until
+ * then it keeps them open, so that what it sent still reaches ranks that are receiving, however
+ * slowly (a closed socket gives up after its linger time and drops what it holds).
+ */
+export interface ReleasedMessage {
+  readonly type: 'released';
+}
+
+/**
  * The job's credentials (src/transport/job-secret.ts), the first message on every rank's channel:
  * they travel here and never on a command line or in the environment, which `ps` shows to anyone.
  */
@@ -168,4 +177,10 @@ export interface StatusRequestMessage {
 }
 
 /** Messages the launcher side sends to a rank. */
-export type LauncherToRank = CredentialsMessage | PeersMessage | RefusedMessage | ClockPongMessage | StatusRequestMessage;
+export type LauncherToRank =
+  | CredentialsMessage
+  | PeersMessage
+  | RefusedMessage
+  | ReleasedMessage
+  | ClockPongMessage
+  | StatusRequestMessage;

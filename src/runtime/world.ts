@@ -39,8 +39,10 @@ export async function init(): Promise<Comm> {
 }
 
 /**
- * Closes every socket so the process can exit on its own. Messages already sent are still
- * delivered; pending receives fail with ERR_FINALIZED. Calling it again does nothing.
+ * Closes every socket so the process can exit on its own. Under tsmpiexec it first waits until
+ * every rank has called finalize() or ended, so that messages already sent are delivered to ranks
+ * still receiving them; then pending receives fail with ERR_FINALIZED. Calling it again does
+ * nothing.
  * @throws TsmpiError ERR_COLLECTIVE_MISMATCH when another rank made a collective call this rank
  *   did not make (its message was never received)
  */
@@ -49,13 +51,35 @@ export async function finalize(): Promise<void> {
   finalized = true;
   if (starting === undefined) return;
   const running = await starting;
-  const mismatches = await trackCall(beginCall('finalize', '', ArgsShape.None), () => running.messenger.collectiveLeftovers());
+  // finalize() is a call like the others: a rank waiting here for the rest of the job says so.
+  const finalizeCall = beginCall('finalize', '', ArgsShape.None);
+  let mismatches: string[];
+  try {
+    mismatches = await running.messenger.collectiveLeftovers();
+    if (running.channel !== undefined) {
+      running.channel.send({ type: 'finalized', rank: running.messenger.worldRank });
+      await releasedByLauncher(running.channel);
+    }
+  } finally {
+    endCall(finalizeCall);
+  }
   running.messenger.close(new TsmpiError('ERR_FINALIZED', 'the operation was cancelled by finalize()'));
   flushRecords();
-  running.channel?.send({ type: 'finalized', rank: running.messenger.worldRank });
   if (mismatches.length > 0) {
     const more = mismatches.length > 1 ? ` (and ${mismatches.length - 1} more unreceived collective messages)` : '';
     throw new TsmpiError('ERR_COLLECTIVE_MISMATCH', `${mismatches[0] as string}${more}`);
+  }
+}
+
+/**
+ * Waits until tsmpiexec says that every rank has finalized or ended. Until then the sockets stay
+ * open: a slow receiver still gets everything this rank sent, even long after it was sent.
+ */
+async function releasedByLauncher(channel: ControlChannel): Promise<void> {
+  try {
+    while ((await channel.next()).type !== 'released');
+  } catch {
+    // The launcher is gone: the rank guard ends the process; nothing is left to wait for.
   }
 }
 

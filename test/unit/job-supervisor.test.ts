@@ -100,6 +100,24 @@ describe('job supervisor', { timeout: 10_000 }, () => {
     assert.match(stderr.join(''), /speaks tsmpi control protocol 99/);
   });
 
+  it('releases ranks in finalize() only once every rank has finalized or ended', async () => {
+    const { job, agent } = makeJob(3);
+    const released = () => agent.sent.filter(([, message]) => message.type === 'released');
+    for (const rank of [0, 1, 2]) agent.events.control(rank, hello(rank));
+    agent.events.control(0, { type: 'finalized', rank: 0 });
+    agent.events.control(2, { type: 'finalized', rank: 2 });
+    assert.deepEqual(released(), [], 'released while rank 1 could still be receiving');
+    agent.exit(1, { code: 0 });
+    assert.deepEqual(released(), [
+      [0, { type: 'released' }],
+      [2, { type: 'released' }],
+    ]);
+    agent.exit(0, { code: 0 });
+    agent.exit(2, { code: 0 });
+    assert.equal((await job.result).exitCode, 0);
+    assert.equal(released().length, 2, 'released twice');
+  });
+
   it('exits 0 when every rank exits 0', async () => {
     const { job, agent } = makeJob(2);
     agent.exit(1, { code: 0 });
