@@ -51,9 +51,25 @@ function faultTime(result: RunResult): number {
   return Number(match[1]);
 }
 
-/** The one `tsmpiexec:` line of a run (fails unless there is exactly one). */
+/** The lines of the report of what each rank waits in, which a timeout prints before aborting. */
+function statusReport(result: RunResult): string[] {
+  const lines = result.stderr.split('\n');
+  const start = lines.indexOf('tsmpiexec: what each rank is doing:');
+  if (start < 0) return [];
+  const report: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!/^tsmpiexec: rank \d+[ :]/.test(line)) break;
+    report.push(line);
+  }
+  return report;
+}
+
+/** The one `tsmpiexec:` line of a run besides a status report (fails unless there is exactly one). */
 function theMessage(result: RunResult): string {
-  const lines = result.stderr.split('\n').filter((line) => line.startsWith('tsmpiexec: '));
+  const report = new Set(statusReport(result));
+  const lines = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('tsmpiexec: ') && line !== 'tsmpiexec: what each rank is doing:' && !report.has(line));
   assert.equal(lines.length, 1, `expected exactly one tsmpiexec message, got:\n${result.stderr}`);
   return lines[0] as string;
 }
@@ -239,13 +255,17 @@ const cases: FaultCase[] = [
   {
     name: 'rank-hangs',
     what: 'rank 1 of 2 spins forever (event loop blocked); --timeout 1.5 stops the job',
-    // Timed from spawning tsmpiexec, whose own start-up the timeout does not count.
-    endBoundMs: 1500 + 2000 + STARTUP_MS,
+    // Timed from spawning tsmpiexec, whose own start-up the timeout does not count; the report of
+    // what each rank waits in takes at most 1 s more.
+    endBoundMs: 1500 + 1000 + 2000 + STARTUP_MS,
     cleanBoundMs: 3000,
     async once() {
       const job = await runJob(['--oversubscribe', '-np', '2', '--timeout', '1.5', RANK_FAULT, 'spin', '1']);
       assert.equal(job.result.code, 124, job.result.stderr);
       assert.equal(theMessage(job.result), 'tsmpiexec: the job reached its time limit of 1.5 s (--timeout or MPIEXEC_TIMEOUT); aborting the job');
+      const report = statusReport(job.result);
+      assert.match(report.join('\n'), /^tsmpiexec: rank 0: recv\(source=1, tag=12345\) waiting \d+\.\d s$/m, job.result.stderr);
+      assert.match(report.join('\n'), /^tsmpiexec: rank 1: no answer within 1 s/m, job.result.stderr);
       return job;
     },
   },
