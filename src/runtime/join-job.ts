@@ -11,7 +11,6 @@ import { Messenger } from '../comm/messenger.js';
 import { CONTROL_PROTOCOL_VERSION, type LauncherToRank, type RankToLauncher } from '../protocol/control-messages.js';
 import type { ZmqTransport } from '../transport/zmq-transport.js';
 import { deriveJobKeys, isJobCredentials } from '../transport/job-secret.js';
-import { startZapAuthenticator } from '../transport/zap-authenticator.js';
 
 /** The rank's way to the launcher side. */
 export interface LauncherLink {
@@ -52,21 +51,28 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     throw new TsmpiError('ERR_JOB', `the launcher ${what} (is tsmpiexec the same tsmpi version as rank ${place.rank}?)`);
   }
   const security = deriveJobKeys(credentials);
-  // Loaded only here, so a job of one rank never pays for the native module. The ZAP handler's
-  // thread starts meanwhile; it must answer before anything is bound.
-  const [{ ZmqTransport }] = await Promise.all([import('../transport/zmq-transport.js'), startZapAuthenticator(security, `rank ${place.rank}`)]);
+  // Loaded only here, so a job of one rank never pays for the native module. The ZAP handler
+  // must be bound before anything that authenticates is.
+  const [{ ZmqTransport }, { ZapResponder }] = await Promise.all([import('../transport/zmq-transport.js'), import('../transport/zap-responder.js')]);
+  const zap = await ZapResponder.bind(security, `rank ${place.rank}`);
   let transport!: ZmqTransport;
-  const messenger = await Messenger.create(place.rank, async (sink, wanted) => {
-    transport = await ZmqTransport.bind({
-      rank: place.rank,
-      ipcPath: place.jobDir === undefined ? undefined : join(place.jobDir, `${place.rank}.sock`),
-      tcpAddress: place.tcpAddress,
-      security,
-      sink,
-      wanted,
+  let messenger: Messenger;
+  try {
+    messenger = await Messenger.create(place.rank, async (sink, wanted) => {
+      transport = await ZmqTransport.bind({
+        rank: place.rank,
+        ipcPath: place.jobDir === undefined ? undefined : join(place.jobDir, `${place.rank}.sock`),
+        tcpAddress: place.tcpAddress,
+        security: { keys: security, zap },
+        sink,
+        wanted,
+      });
+      return transport;
     });
-    return transport;
-  });
+  } catch (error) {
+    zap.close();
+    throw error;
+  }
   link.send({ type: 'hello', protocol: CONTROL_PROTOCOL_VERSION, rank: place.rank, pid: process.pid, endpoints: transport.endpoints });
   const reply = await link.next();
   if (reply.type === 'refused') {

@@ -1,7 +1,7 @@
 /**
  * The security options of tsmpi's sockets, set before each bind and connect (libzmq copies them
  * into a listener at bind time and into a connection at connect time). Inbound sockets serve PLAIN,
- * or CURVE on tcp with --encrypt, and ask the ZAP handler (zap-authenticator.ts) about every peer;
+ * or CURVE on tcp with --encrypt, and ask the ZAP handler (zap-responder.ts) about every peer;
  * outbound sockets present the job's credentials the same way.
  */
 import type { Pull, Push } from 'zeromq';

@@ -8,6 +8,7 @@ import type { PeerAddress, RankEndpoints } from '../protocol/control-messages.js
 import type { MessageSink, Transport } from './transport.js';
 import type { JobKeys } from './job-secret.js';
 import { secureInbound, secureOutbound } from './socket-security.js';
+import type { ZapResponder } from './zap-responder.js';
 
 /** Where and how the transport binds. */
 export interface ZmqTransportOptions {
@@ -28,9 +29,9 @@ export interface ZmqTransportOptions {
   readonly lingerMs?: number;
   /**
    * The job's keys: every connection is then authenticated (PLAIN, or CURVE on tcp with
-   * --encrypt). The process's ZAP handler must already run (startZapAuthenticator).
+   * --encrypt) by `zap`, which must be bound already and which the transport then runs and closes.
    */
-  readonly security?: JobKeys;
+  readonly security?: { readonly keys: JobKeys; readonly zap: ZapResponder };
 }
 
 // A pending receive keeps the Node event loop alive; this bound lets an idle reader notice that
@@ -47,6 +48,7 @@ export class ZmqTransport implements Transport {
   readonly #wanted: () => boolean;
   readonly #lingerMs: number;
   readonly #security: JobKeys | undefined;
+  readonly #zap: ZapResponder | undefined;
   #peers: readonly PeerAddress[] = [];
   #selfNode = -1;
   readonly #pushes = new Map<number, Push>();
@@ -61,7 +63,8 @@ export class ZmqTransport implements Transport {
     this.#sink = options.sink;
     this.#wanted = options.wanted;
     this.#lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
-    this.#security = options.security;
+    this.#security = options.security?.keys;
+    this.#zap = options.security?.zap;
     this.endpoints = endpoints;
   }
 
@@ -72,11 +75,11 @@ export class ZmqTransport implements Transport {
     try {
       if (options.ipcPath !== undefined) {
         endpoints.ipc = `ipc://${options.ipcPath}`;
-        if (options.security !== undefined) secureInbound(pull, options.security, endpoints.ipc);
+        if (options.security !== undefined) secureInbound(pull, options.security.keys, endpoints.ipc);
         await pull.bind(endpoints.ipc);
       }
       if (options.tcpAddress !== undefined) {
-        if (options.security !== undefined) secureInbound(pull, options.security, `tcp://${options.tcpAddress}`);
+        if (options.security !== undefined) secureInbound(pull, options.security.keys, `tcp://${options.tcpAddress}`);
         await pull.bind(`tcp://${options.tcpAddress}:*`);
         endpoints.tcp = pull.lastEndpoint ?? undefined;
       }
@@ -111,10 +114,14 @@ export class ZmqTransport implements Transport {
   }
 
   wake(): void {
-    if (!this.#reading && !this.#closed) void this.#readWhileWanted();
+    if (this.#closed) return;
+    // Peers' connections are authenticated exactly while this rank reads: see zap-responder.ts.
+    if (this.#zap !== undefined) void this.#zap.answerWhile(this.#wanted);
+    if (!this.#reading) void this.#readWhileWanted();
   }
 
   async poll(): Promise<void> {
+    await this.#zap?.answerPending();
     if (this.#reading) {
       // The reader already takes messages as they arrive; let it run once.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -136,6 +143,7 @@ export class ZmqTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     this.#pull.close();
+    this.#zap?.close();
     for (const push of this.#pushes.values()) push.close();
     this.#pushes.clear();
   }
