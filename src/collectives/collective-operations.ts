@@ -22,10 +22,15 @@ import { evenCounts, isRawArray, joinArrays, viewsOf } from './typed-array-chunk
 import { isOp, type Op } from './reduce-op.js';
 import type { Combiner } from './combiner.js';
 
+// Measured on the 2-core machine at 1 MiB (npm run bench, docs/performance.md): the binomial bcast
+// and recursive-doubling allreduce took 2.4 and 8 ms at np 4 and 4.3 and 19 ms at np 8, against
+// 8.7 and 12 ms and 26 and 79 ms for scatter + allgather and the ring, whose 2(p-1) steps each
+// pay a wake-up of an oversubscribed process. The bandwidth algorithms are kept for arrays where
+// their smaller traffic must win; where exactly is not measured yet.
 /** Binary arrays at least this large are broadcast by scatter + allgather (with 4 ranks or more). */
-export const BCAST_LARGE_BYTES = 512 * 1024;
+export const BCAST_LARGE_BYTES = 4 * 1024 * 1024;
 /** Binary arrays at least this large are allreduced around a ring (with 3 ranks or more). */
-export const ALLREDUCE_LARGE_BYTES = 256 * 1024;
+export const ALLREDUCE_LARGE_BYTES = 4 * 1024 * 1024;
 
 /** Blocks until every rank has called barrier(). */
 export function barrier(scope: CollectiveScope): Promise<void> {
