@@ -6,28 +6,22 @@
  *
  *   node --import tsx benchmarks/collectives.ts [--quick] [--runs N] [--json FILE]
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openMpi } from './lib/openmpi.js';
-import { find, parseRecords, runCount, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
+import { find, runCount, runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const tsmpiexec = fileURLToPath(new URL('../dist/launcher/bin/tsmpiexec.js', import.meta.url));
 const rankProgram = fileURLToPath(new URL('./collectives-rank.ts', import.meta.url));
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
 const NPS = [2, 4, 8];
-const run = (command: string, args: string[], env?: NodeJS.ProcessEnv): Measurement[] => {
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: env ?? process.env });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
-  return parseRecords(result.stdout);
-};
 
 const mpi = openMpi();
 if (!mpi.available) console.log(`Open MPI column skipped: ${mpi.reason}`);
 const raw: Measurement[] = [];
 for (let round = 0; round < runCount(); round++) {
   for (const np of NPS) {
-    raw.push(...run(process.execPath, [tsmpiexec, '--oversubscribe', '-np', String(np), rankProgram, ...quick]));
-    if (mpi.available) raw.push(...run(...mpi.command(np, 'tcp', mpi.programs['osu-collectives'] as string, ['Open MPI tcp', ...quick]), mpi.env));
+    raw.push(...runForRecords(process.execPath, [tsmpiexec, '--oversubscribe', '-np', String(np), rankProgram, ...quick]));
+    if (mpi.available) raw.push(...runForRecords(...mpi.command(np, 'tcp', mpi.programs['osu-collectives'] as string, ['Open MPI tcp', ...quick]), mpi.env));
   }
 }
 const records = summarizeRuns(raw);

@@ -7,17 +7,14 @@
  *
  *   node --import tsx benchmarks/encryption.ts [--quick] [--json FILE]
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
+import { runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
 const run = (impl: string, extra: string[]): Measurement[] => {
   const args = [here('../dist/launcher/bin/tsmpiexec.js'), '--launcher', 'local', '--host', 'a:1,b:1', ...extra, here('./encryption-rank.ts'), impl, ...quick];
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (result.status !== 0) throw new Error(`${args.join(' ')} failed with exit code ${result.status}`);
-  return parseRecords(result.stdout);
+  return runForRecords(process.execPath, args);
 };
 
 const records = [...run('tsmpi tcp', []), ...run('tsmpi tcp --encrypt', ['--encrypt'])];

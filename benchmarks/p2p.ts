@@ -7,28 +7,22 @@
  *
  *   node --import tsx benchmarks/p2p.ts [--quick] [--runs N] [--json FILE]
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openMpi } from './lib/openmpi.js';
-import { find, parseRecords, runCount, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
+import { find, runCount, runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
-const run = (command: string, args: string[], env?: NodeJS.ProcessEnv): Measurement[] => {
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: env ?? process.env });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
-  return parseRecords(result.stdout);
-};
 
 const mpi = openMpi();
 if (!mpi.available) console.log(`Open MPI columns skipped: ${mpi.reason}`);
 const raw: Measurement[] = [];
 for (let round = 0; round < runCount(); round++) {
-  raw.push(...run(process.execPath, [here('../dist/launcher/bin/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), ...quick]));
-  raw.push(...run(process.execPath, ['--import', 'tsx', here('./p2p-zeromq.ts'), ...quick]));
+  raw.push(...runForRecords(process.execPath, [here('../dist/launcher/bin/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), ...quick]));
+  raw.push(...runForRecords(process.execPath, ['--import', 'tsx', here('./p2p-zeromq.ts'), ...quick]));
   if (mpi.available) {
     for (const transport of ['shm', 'tcp'] as const) {
-      raw.push(...run(...mpi.command(2, transport, mpi.programs['osu-p2p'] as string, [`Open MPI ${transport}`, ...quick]), mpi.env));
+      raw.push(...runForRecords(...mpi.command(2, transport, mpi.programs['osu-p2p'] as string, [`Open MPI ${transport}`, ...quick]), mpi.env));
     }
   }
 }

@@ -2,6 +2,7 @@
  * The records every benchmark suite reports (one JSON document per line from a rank program, an
  * array in the --json file), the --json option they share, and how repeated runs are summarised.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
 /** One measurement: what, of which implementation, at how many ranks and bytes. */
@@ -25,6 +26,16 @@ export function parseRecords(stdout: string): Measurement[] {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Measurement);
+}
+
+/**
+ * Runs `command args` to its end (its stderr shown) and returns the records it printed.
+ * @throws when it fails, so that a broken suite never reports partial figures
+ */
+export function runForRecords(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Measurement[] {
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
+  return parseRecords(result.stdout);
 }
 
 /** Writes `records` to the file named after --json, when the command line has one. */
