@@ -12,17 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { ChromeTrace } from '../launcher/observe/chrome-trace.js';
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts?: number;
-  dur?: number;
-  cat?: string;
-  args?: { name?: string };
-}
 
 const COLOURS: Record<string, string> = { p2p: '#4e79a7', collective: '#f28e2b', span: '#59a14f', runtime: '#bab0ac' };
 const WIDTH = 1400;
@@ -30,9 +21,9 @@ const LABEL = 170;
 const ROW = 34;
 const TOP = 60;
 
-function render(trace: { traceEvents: TraceEvent[] }, title: string): string {
+function render(trace: ChromeTrace, title: string): string {
   const calls = trace.traceEvents.filter((e) => e.ph === 'X');
-  const names = new Map(trace.traceEvents.filter((e) => e.name === 'process_name').map((e) => [e.pid, e.args?.name ?? `rank ${e.pid}`]));
+  const names = new Map(trace.traceEvents.filter((e) => e.name === 'process_name').map((e) => [e.pid, String(e.args?.name ?? `rank ${e.pid}`)]));
   const rows = [...new Set(calls.map((e) => `${e.pid}:${e.tid}`))].sort((a, b) => {
     const [pa, ta] = a.split(':').map(Number) as [number, number];
     const [pb, tb] = b.split(':').map(Number) as [number, number];
@@ -103,7 +94,7 @@ if (input === undefined || png === undefined) {
   process.exit(2);
 }
 const svgFile = join(mkdtempSync(join(tmpdir(), 'tsmpi-render-')), `${basename(png, '.png')}.svg`);
-writeFileSync(svgFile, render(JSON.parse(readFileSync(input, 'utf8')) as { traceEvents: TraceEvent[] }, title ?? input));
+writeFileSync(svgFile, render(JSON.parse(readFileSync(input, 'utf8')) as ChromeTrace, title ?? input));
 const converted = spawnSync('rsvg-convert', ['-o', png, svgFile], { stdio: 'inherit' });
 if (converted.error !== undefined || converted.status !== 0) {
   process.stderr.write(`wrote ${svgFile}; could not run rsvg-convert (install librsvg2-bin) to make ${png}\n`);

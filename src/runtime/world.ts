@@ -11,7 +11,7 @@ import { readJobEnvironment } from './job-environment.js';
 import { beforeRankDeath, installRankGuard } from './rank-guard.js';
 import type { ControlChannel } from './control-channel.js';
 import { joinJob, worldComm } from './join-job.js';
-import { ArgsShape, beginCall, endCall, trackCall } from '../observe/call-tracker.js';
+import { ArgsShape, beginCall, endCall } from '../observe/call-tracker.js';
 import { flushRecords, recordingRequested, startRecording } from '../observe/call-recorder.js';
 import { statusAnswer } from '../observe/status-answer.js';
 

@@ -59,9 +59,15 @@ export class ZapResponder {
     return new ZapResponder(router, keys, describe);
   }
 
-  /** Answers requests as they come while `wanted()` holds (the transport's reading condition). */
-  async answerWhile(wanted: () => boolean): Promise<void> {
-    if (this.#reading) return;
+  /**
+   * Answers requests as they come while `wanted()` holds (the transport's reading condition).
+   * Called for every posted receive, so it starts nothing (no promise) when already answering.
+   */
+  answerWhile(wanted: () => boolean): void {
+    if (!this.#reading) void this.#answerWhileWanted(wanted);
+  }
+
+  async #answerWhileWanted(wanted: () => boolean): Promise<void> {
     this.#reading = true;
     try {
       while (!this.#router.closed && wanted()) {

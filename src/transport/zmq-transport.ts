@@ -116,7 +116,7 @@ export class ZmqTransport implements Transport {
   wake(): void {
     if (this.#closed) return;
     // Peers' connections are authenticated exactly while this rank reads: see zap-responder.ts.
-    if (this.#zap !== undefined) void this.#zap.answerWhile(this.#wanted);
+    this.#zap?.answerWhile(this.#wanted);
     if (!this.#reading) void this.#readWhileWanted();
   }
 

@@ -23,16 +23,21 @@ async function ringCaptured(marker: string, encrypt: boolean): Promise<Buffer> {
   const capture = join(dir, `${encrypt ? 'encrypted' : 'plain'}.pcap`);
   // -U writes each packet as it comes; ssh (port 2222) is encrypted anyway and only adds noise.
   const tcpdump = startCommand('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '-n', '-s', '0', '-w', capture, 'tcp and not port 2222'], { timeoutMs: 90_000 });
-  await tcpdump.waitForOutput('listening on');
-  const hostfile = join(dir, 'hosts');
-  writeFileSync(hostfile, `${SSH_HOSTS[0]} slots=2\n${SSH_HOSTS[1]} slots=2\n`);
-  const result = await runTsmpiexec(
-    ['--launch-agent', SSH_AGENT, '--iface', 'lo', '-x', MARKER_VARIABLE, '--hostfile', hostfile, ...(encrypt ? ['--encrypt'] : []), fixture('marker-ring.ts'), marker],
-    { timeoutMs: 60_000 },
-  );
-  // tcpdump writes packets in order: once a last packet of our own is in the file, so is the job's.
-  await sendAndAwaitCaptured(`end-of-job-${randomBytes(8).toString('hex')}`, capture);
-  tcpdump.child.kill('SIGINT');
+  let result;
+  try {
+    await tcpdump.waitForOutput('listening on');
+    const hostfile = join(dir, 'hosts');
+    writeFileSync(hostfile, `${SSH_HOSTS[0]} slots=2\n${SSH_HOSTS[1]} slots=2\n`);
+    result = await runTsmpiexec(
+      ['--launch-agent', SSH_AGENT, '--iface', 'lo', '-x', MARKER_VARIABLE, '--hostfile', hostfile, ...(encrypt ? ['--encrypt'] : []), fixture('marker-ring.ts'), marker],
+      { timeoutMs: 60_000 },
+    );
+    // tcpdump writes packets in order: once a last packet of our own is in the file, so is the job's.
+    await sendAndAwaitCaptured(`end-of-job-${randomBytes(8).toString('hex')}`, capture);
+  } finally {
+    // Also when the job fails: no capture may outlive its test.
+    tcpdump.child.kill('SIGINT');
+  }
   const dumped = await tcpdump.done;
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(result.stdout.trim().split('\n').sort(), [0, 1, 2, 3].map((r) => `rank ${r}: ring ok`));

@@ -1,50 +1,66 @@
 /**
  * The heartbeat between tsmpiexec and a node agent (launcher/agents/heartbeat.ts): it beats, it
- * gives up on a silent peer once, and a peer that is heard is never given up.
+ * gives up on a silent peer once, a peer that is heard is never given up, and a stall of this
+ * process is not blamed on the peer. Time is node:test's mock clock, so nothing sleeps.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { Heartbeat, heartbeatIntervalMs } from '../../launcher/agents/heartbeat.js';
 
 describe('Heartbeat', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setInterval', 'Date'] }));
+  afterEach(() => mock.timers.reset());
+
   it('beats every fifth of the bound', () => {
     assert.equal(heartbeatIntervalMs(10_000), 2000);
     assert.equal(heartbeatIntervalMs(2000), 400);
   });
 
-  it('gives up on a silent peer once, after more than the bound, having beaten meanwhile', { timeout: 10_000 }, async () => {
-    // The heartbeat's timer never keeps a process alive on its own; the test must.
-    const keepAlive = setInterval(() => {}, 1000);
+  // One interval (60 ms for a 300 ms bound) at a time: a longer jump reads as a stall of this
+  // process, which is deliberately not blamed on the peer (see the last test).
+  const advance = (ms: number): void => {
+    for (let t = 0; t < ms; t += 60) mock.timers.tick(60);
+  };
+
+  it('gives up on a silent peer once, after more than the bound, having beaten meanwhile', () => {
     let beats = 0;
-    let calls = 0;
-    const started = Date.now();
-    const silentMs = await new Promise<number>((resolve) => {
-      new Heartbeat({
-        timeoutMs: 300,
-        beat: () => beats++,
-        silent: (ms) => {
-          calls++;
-          resolve(ms);
-        },
-      });
-    });
-    clearInterval(keepAlive);
-    assert.ok(silentMs > 300, `declared silent after ${silentMs} ms`);
-    assert.ok(Date.now() - started >= 300);
-    assert.ok(beats >= 3, `only ${beats} beats`);
-    // Stopped: no second call.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.equal(calls, 1);
+    const silences: number[] = [];
+    new Heartbeat({ timeoutMs: 300, beat: () => beats++, silent: (ms) => silences.push(ms) });
+    advance(300);
+    assert.deepEqual(silences, [], 'given up before the bound');
+    advance(60);
+    assert.equal(silences.length, 1);
+    assert.ok((silences[0] ?? 0) > 300, `declared silent after ${String(silences[0])} ms`);
+    assert.equal(beats, 5);
+    // Stopped: no second call, no more beats.
+    advance(1000);
+    assert.equal(silences.length, 1);
+    assert.equal(beats, 5);
   });
 
-  it('never gives up on a peer that is heard, and stops when told', { timeout: 10_000 }, async () => {
+  it('never gives up on a peer that is heard, and stops when told', () => {
+    let beats = 0;
     let silent = false;
-    const heartbeat = new Heartbeat({ timeoutMs: 300, beat: () => {}, silent: () => (silent = true) });
-    const hearing = setInterval(() => heartbeat.heard(), 50);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    clearInterval(hearing);
-    heartbeat.stop();
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    const heartbeat = new Heartbeat({ timeoutMs: 300, beat: () => beats++, silent: () => (silent = true) });
+    for (let t = 0; t < 1500; t += 50) {
+      mock.timers.tick(50);
+      heartbeat.heard();
+    }
     assert.equal(silent, false);
+    assert.ok(beats >= 20, `only ${beats} beats`);
+    heartbeat.stop();
+    const beatsWhenStopped = beats;
+    advance(1000);
+    assert.equal(silent, false);
+    assert.equal(beats, beatsWhenStopped);
+  });
+
+  it('does not blame the peer for a stall of this process (a late tick)', () => {
+    let silent = false;
+    new Heartbeat({ timeoutMs: 300, beat: () => {}, silent: () => (silent = true) });
+    mock.timers.tick(1000);
+    assert.equal(silent, false, "a stall counted as the peer's silence");
+    advance(360);
+    assert.equal(silent, true, 'silence after the stall is still noticed');
   });
 });
