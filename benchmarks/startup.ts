@@ -1,6 +1,7 @@
 /**
  * Whole jobs: the wall time of `tsmpiexec -np 1/2/4/8` running a hello program from start to
- * exit, next to `mpirun -np 4 python3 hello.py` with mpi4py and one bare `node -e 0`; and a
+ * exit, next to `mpirun -np 4 python3 hello.py` with mpi4py, one bare `node -e 0` and the floor of
+ * any launcher of Node ranks (a Node process starting four bare ones); and a
  * rank's peak memory next to the same program run by Node without tsmpi. Programs run from a
  * scratch project that depends on tsmpi the way a user's does (node_modules/tsmpi, the built
  * package), not through this repository's TypeScript sources.
@@ -52,6 +53,7 @@ try {
       record('start-up and shut-down', 'mpi4py (mpirun python3)', 4, wallSeconds(command, args, mpi.env), 's');
     }
     record('start-up and shut-down', 'node -e 0', 1, wallSeconds(process.execPath, ['-e', '0']), 's');
+    record('start-up and shut-down', 'node starting 4 x node -e 0', 4, wallSeconds(process.execPath, [here('./bare-node-launcher.mjs'), '4']), 's');
   }
 
   for (let round = 0; round < Math.min(runs, 3); round++) {
@@ -59,8 +61,8 @@ try {
     if (ranks.status !== 0) throw new Error(`memory-rank.ts failed: ${ranks.stderr}`);
     const perRank = parseRecords(ranks.stdout);
     raw.push({ ...(perRank[0] as Measurement), value: Math.max(...perRank.map((r) => r.value)) });
-    // The TypeScript loader ranks run with, so that the only difference is tsmpi.
-    const loader = pathToFileURL(here('../dist/launcher/typescript/register-typescript.js')).href;
+    // The TypeScript hooks ranks run with, so that the only difference is tsmpi.
+    const loader = pathToFileURL(here('./typescript-hooks-only.mjs')).href;
     const bare = spawnSync(process.execPath, ['--import', loader, 'memory-bare.ts'], { cwd: project, encoding: 'utf8' });
     if (bare.status !== 0) throw new Error(`memory-bare.ts failed: ${bare.stderr}`);
     raw.push(...parseRecords(bare.stdout).map((r) => ({ ...r, np: 2 })));

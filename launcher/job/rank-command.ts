@@ -64,15 +64,17 @@ export function rankCommand(program: string, args: readonly string[], cwd: strin
     if (!isFileWithAccess(file, constants.R_OK)) {
       throw new TsmpiError('ERR_USAGE', `program ${program} does not exist or cannot be read (looked for ${file})`);
     }
-    // A TypeScript loader for TypeScript programs, and tsx for the preload when it is not built.
-    const loaders = preloadUrl().endsWith('.ts')
-      ? ['--import', tsxLoaderUrl()]
+    // tsx first when the preload itself is not built; else the preload first, so that its modules
+    // load before a TypeScript loader's hooks slow every import down (see register-typescript.ts).
+    const preload = preloadUrl();
+    const imports = preload.endsWith('.ts')
+      ? ['--import', tsxLoaderUrl(), '--import', preload]
       : TYPESCRIPT.test(program)
-        ? ['--import', typescriptLoaderUrl(program)]
-        : [];
+        ? ['--import', preload, '--import', typescriptLoaderUrl(program)]
+        : ['--import', preload];
     return {
       command: process.execPath,
-      args: [...loaders, '--import', preloadUrl(), file, ...args],
+      args: [...imports, file, ...args],
       kind: TYPESCRIPT.test(program) ? 'typescript' : 'javascript',
     };
   }
