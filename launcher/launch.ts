@@ -224,6 +224,7 @@ export function startJob(options: LaunchOptions): Job {
     : undefined;
   const job = new Job({
     ranks,
+    oversubscribed: placement.some((place) => place.localSize > (hosts[place.host] as HostSlots).slots),
     stdout,
     stderr,
     ...(output === undefined ? {} : { output }),

@@ -69,6 +69,8 @@ export interface Timers {
 /** Everything the supervisor needs to run a job. */
 export interface JobPlan {
   /** Ranks to start, with the agent of the node each runs on. */
+  /** Some node runs more ranks than it has slots; told to every rank with the table of peers. */
+  readonly oversubscribed?: boolean;
   readonly ranks: readonly { readonly spec: RankSpec; readonly agent: LaunchAgent }[];
   readonly stdout: OutputSink;
   readonly stderr: OutputSink;
@@ -342,7 +344,8 @@ export class Job {
         node: nodeOf.get(state.agent) as number,
         endpoints: (state.hello as HelloMessage).endpoints,
       }));
-      for (const state of this.#ranks) state.agent.sendControl(state.rank, { type: 'peers', peers });
+      const table = { type: 'peers', peers, ...(this.#plan.oversubscribed === true ? { oversubscribed: true } : {}) } as const;
+      for (const state of this.#ranks) state.agent.sendControl(state.rank, table);
       return;
     }
     if (this.#helloCount === 0 || this.#phase !== 'running') return;

@@ -202,4 +202,6 @@ export interface CollectiveScope {
   readonly size: number;
   readonly channel: CollectiveChannel;
   readonly call: CollectiveCall;
+  /** Some node of the job runs more ranks than it has cores (the same on every rank). */
+  readonly oversubscribed?: boolean;
 }

@@ -36,6 +36,8 @@ export interface CommLayout {
   readonly collectiveContext: number;
   /** How the communicator is named in messages (COMM_WORLD, "split of COMM_WORLD", ...). */
   readonly name: string;
+  /** Some node of the job runs more ranks than it has cores (the same on every rank). */
+  readonly oversubscribed?: boolean;
 }
 
 /** A group of ranks that exchange messages isolated from every other communicator's. */
@@ -51,6 +53,7 @@ export class Comm {
   readonly #localRankOfWorld: ReadonlyMap<number, number>;
   readonly #context: number;
   readonly #collectiveChannel: CollectiveChannel;
+  readonly #oversubscribed: boolean;
   #collectiveCalls = 0;
   #freed = false;
 
@@ -63,6 +66,7 @@ export class Comm {
     this.rank = layout.rank;
     this.size = layout.worldRanks.length;
     this.name = layout.name;
+    this.#oversubscribed = layout.oversubscribed === true;
     this.#collectiveChannel = new CollectiveChannel(messenger, layout.worldRanks, layout.rank, layout.collectiveContext, layout.name);
     messenger.registerCollectiveChannel(this.#collectiveChannel);
   }
@@ -194,6 +198,7 @@ export class Comm {
       pointToPointContext: context,
       collectiveContext: context + 1,
       name: `split(color=${color}) of ${this.name}`,
+      oversubscribed: this.#oversubscribed,
     });
   }
 
@@ -208,6 +213,7 @@ export class Comm {
       pointToPointContext: context,
       collectiveContext: context + 1,
       name: `dup of ${this.name}`,
+      oversubscribed: this.#oversubscribed,
     });
   }
 
@@ -224,7 +230,7 @@ export class Comm {
     // Numbered at the call, before anything awaits, so every rank numbers its calls alike.
     const call = { kind, root: root ?? NO_ROOT, seq: this.#collectiveCalls++ };
     this.#collectiveChannel.noteCall(call);
-    return { rank: this.rank, size: this.size, channel: this.#collectiveChannel, call };
+    return { rank: this.rank, size: this.size, channel: this.#collectiveChannel, call, oversubscribed: this.#oversubscribed };
   }
 
   /** Notes a collective call in the call tracker (for deadlock reports and --trace). */

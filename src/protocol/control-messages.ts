@@ -131,6 +131,12 @@ export type RankToLauncher =
 export interface PeersMessage {
   readonly type: 'peers';
   readonly peers: readonly PeerAddress[];
+  /**
+   * True when some node runs more ranks than it has slots (cores), so that ranks take turns on
+   * the cores; collectives then prefer algorithms that send fewer messages in all (see
+   * docs/collectives.md). The same for every rank, so every rank chooses alike.
+   */
+  readonly oversubscribed?: boolean;
 }
 
 /** The launcher cannot accept this rank (for example a protocol mismatch); init() fails. */

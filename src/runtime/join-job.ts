@@ -88,12 +88,13 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.peers.length} peers for a job of ${place.size} ranks`);
   }
   transport.setPeers(reply.peers);
-  return { world: worldComm(messenger, place.rank, place.size), messenger, transport };
+  return { world: worldComm(messenger, place.rank, place.size, reply.oversubscribed === true), messenger, transport };
 }
 
-/** COMM_WORLD of a job of `size` ranks. */
-export function worldComm(messenger: Messenger, rank: number, size: number): Comm {
+/** COMM_WORLD of a job of `size` ranks; `oversubscribed` as the launcher's table of peers says. */
+export function worldComm(messenger: Messenger, rank: number, size: number, oversubscribed = false): Comm {
   return new Comm(messenger, {
+    oversubscribed,
     worldRanks: Array.from({ length: size }, (_, i) => i),
     rank,
     pointToPointContext: WORLD_POINT_TO_POINT_CONTEXT,

@@ -55,7 +55,7 @@ class FakeTimers implements Timers {
   }
 }
 
-function makeJob(size: number, options: { timeoutMs?: number } = {}) {
+function makeJob(size: number, options: { timeoutMs?: number; oversubscribed?: boolean } = {}) {
   const agent = new FakeAgent();
   const timers = new FakeTimers();
   const stderr: string[] = [];
@@ -67,6 +67,7 @@ function makeJob(size: number, options: { timeoutMs?: number } = {}) {
     stderr: sink(stderr),
     tagOutput: false,
     timeoutMs: options.timeoutMs,
+    ...(options.oversubscribed === undefined ? {} : { oversubscribed: options.oversubscribed }),
     killGraceMs: 3000,
     timers,
   });
@@ -85,6 +86,16 @@ describe('job supervisor', { timeout: 10_000 }, () => {
     assert.equal(agent.sent.length, 3);
     const peers = agent.sent[0]?.[1];
     assert.deepEqual(peers, { type: 'peers', peers: [0, 1, 2].map((r) => ({ node: 0, endpoints: { ipc: `ipc://${r}` } })) });
+  });
+
+  it('tells every rank, with the peer table, that the job oversubscribes a node', () => {
+    const { agent } = makeJob(2, { oversubscribed: true });
+    agent.events.control(0, hello(0));
+    agent.events.control(1, hello(1));
+    assert.deepEqual(
+      agent.sent.map(([, message]) => (message as { oversubscribed?: boolean }).oversubscribed),
+      [true, true],
+    );
   });
 
   it('refuses a rank of another protocol version and aborts', async () => {
