@@ -69,9 +69,9 @@ export interface Timers {
 /** Everything the supervisor needs to run a job. */
 export interface JobPlan {
   /** Ranks to start, with the agent of the node each runs on. */
+  readonly ranks: readonly { readonly spec: RankSpec; readonly agent: LaunchAgent }[];
   /** Some node runs more ranks than it has slots; told to every rank with the table of peers. */
   readonly oversubscribed?: boolean;
-  readonly ranks: readonly { readonly spec: RankSpec; readonly agent: LaunchAgent }[];
   readonly stdout: OutputSink;
   readonly stderr: OutputSink;
   /** Prefix every output line with its rank (and host, for jobs on several hosts). */
