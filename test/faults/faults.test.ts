@@ -284,7 +284,13 @@ const cases: FaultCase[] = [
         return Date.now();
       });
       assert.equal(job.result.code, 1, job.result.stderr);
-      assert.match(theMessage(job.result), new RegExp(`^tsmpiexec: lost host ${escape(SSH_HOSTS[1])}: its launch agent \\(ssh\\) exited with code 255 while 1 of its ranks were running; aborting the job$`));
+      // What the agent's ssh printed is quoted after "it said:"; here that can only be the remote
+      // login shell's own noise (seen: pyenv's rehash in ~/.bashrc racing a second login), so the
+      // clause is allowed but not required.
+      assert.match(
+        theMessage(job.result),
+        new RegExp(`^tsmpiexec: lost host ${escape(SSH_HOSTS[1])}: its launch agent \\(ssh\\) exited with code 255 while 1 of its ranks were running( \\(it said: [^\\n]*\\))?; aborting the job$`),
+      );
       return job;
     },
   },
