@@ -29,10 +29,18 @@ function render(trace: ChromeTrace, title: string): string {
     const [pb, tb] = b.split(':').map(Number) as [number, number];
     return pa - pb || ta - tb;
   });
+  // A loop, not Math.min(...times): a long run's calls overflow the stack as spread arguments.
+  let firstInitEnd = Infinity;
+  let first = Infinity;
+  let end = -Infinity;
+  for (const e of calls) {
+    const callEnd = (e.ts as number) + (e.dur as number);
+    if (e.name === 'init') firstInitEnd = Math.min(firstInitEnd, callEnd);
+    first = Math.min(first, e.ts as number);
+    end = Math.max(end, callEnd);
+  }
   // The picture starts where the first rank's init() ends: process start-up is not the program.
-  const inits = calls.filter((e) => e.name === 'init');
-  const start = inits.length > 0 ? Math.min(...inits.map((e) => (e.ts as number) + (e.dur as number))) * 0.98 : Math.min(...calls.map((e) => e.ts as number));
-  const end = Math.max(...calls.map((e) => (e.ts as number) + (e.dur as number)));
+  const start = Number.isFinite(firstInitEnd) ? firstInitEnd * 0.98 : first;
   const scale = (WIDTH - LABEL - 20) / Math.max(1, end - start);
   const x = (ts: number): number => LABEL + Math.max(0, ts - start) * scale;
   const height = TOP + rows.length * ROW + 50;

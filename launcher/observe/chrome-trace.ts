@@ -57,7 +57,9 @@ export function chromeTrace(ranks: readonly RankRecords[], startTime: number): C
     events.push({ name: 'process_name', ph: 'M', pid: rank, tid: 0, args: { name: `rank ${rank} @ ${host}` } });
     events.push({ name: 'process_sort_index', ph: 'M', pid: rank, tid: 0, args: { sort_index: rank } });
     const lanes = assignLanes(records);
-    const laneCount = Math.max(0, ...lanes) + 1;
+    // A reduce, not Math.max(...lanes): a long run's hundreds of thousands of records overflow
+    // the stack as spread arguments.
+    const laneCount = lanes.reduce((most, lane) => Math.max(most, lane), 0) + 1;
     for (let lane = 0; lane < laneCount; lane++) {
       events.push({ name: 'thread_name', ph: 'M', pid: rank, tid: lane, args: { name: lane === 0 ? 'calls' : `overlapping calls ${lane}` } });
     }

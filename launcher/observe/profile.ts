@@ -48,11 +48,12 @@ const SLOWEST_CALLS = 5;
 
 /** Computes the profile from every rank's records. */
 export function profileOf(ranks: readonly RankRecords[]): JobProfile {
-  const origin = Math.min(...ranks.map(({ records }) => appWindow(records)[0]).filter(Number.isFinite));
+  const windows = ranks.map(({ records }) => appWindow(records));
+  const origin = Math.min(...windows.map(([start]) => start).filter(Number.isFinite));
   // The slowest calls of the job, longest first, kept to SLOWEST_CALLS as the records go by.
   const slowest: { rank: number; record: CallRecord; seconds: number }[] = [];
-  const profiles = ranks.map(({ rank, host, records }): RankProfile => {
-    const [start, end] = appWindow(records);
+  const profiles = ranks.map(({ rank, host, records }, index): RankProfile => {
+    const [start, end] = windows[index] as [number, number];
     const calls = records.filter((record) => isCommunication(record) && record.start >= start && record.end <= end + 1e-6);
     const operations: Record<string, OperationProfile> = {};
     for (const record of calls) {
@@ -130,9 +131,14 @@ function isCommunication(record: CallRecord): boolean {
 function appWindow(records: readonly CallRecord[]): [number, number] {
   const init = records.find((record) => record.call === 'init');
   const finalize = records.find((record) => record.call === 'finalize');
-  const start = init?.end ?? Math.min(...records.map((record) => record.start));
-  const end = finalize?.start ?? Math.max(...records.map((record) => record.end));
-  return [start, end];
+  // A loop, not Math.min(...starts): a long run's records overflow the stack as spread arguments.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const record of records) {
+    first = Math.min(first, record.start);
+    last = Math.max(last, record.end);
+  }
+  return [init?.end ?? first, finalize?.start ?? last];
 }
 
 /** Total length of the union of the records' intervals, in milliseconds. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ArgsShape, beginCall, callsInProgress, describeCall, endCall } from '../../src/observe/call-tracker.js';
 import type { CallRecord } from '../../src/protocol/control-messages.js';
-import { assignLanes } from '../../launcher/observe/chrome-trace.js';
+import { assignLanes, chromeTrace } from '../../launcher/observe/chrome-trace.js';
 import { formatProfile, profileOf } from '../../launcher/observe/profile.js';
 import { StatusRound } from '../../launcher/job/status-report.js';
 import { rankDirectory, rankOutputFactory, colourWanted } from '../../launcher/output/rank-output.js';
@@ -49,6 +49,23 @@ describe('trace lanes', () => {
     // span [0,10] holds recv [1,3]; irecv [4,12] overlaps the span's end -> lane 1; send [5,6]
     // nests in the span -> lane 0; recv [11,13] overlaps irecv on lane 1 but fits lane 0.
     assert.deepEqual(assignLanes(records), [0, 0, 1, 0, 0]);
+  });
+});
+
+describe('long runs', () => {
+  // A rank of a long --trace/--profile run can record hundreds of thousands of calls: more than a
+  // spread argument list (Math.max(...values)) may hold on the stack.
+  const many = Array.from({ length: 300_000 }, (_, index) => record('send', index * 2, index * 2 + 1, { bytes: 8 }));
+
+  it('builds the trace of 300 000 records', () => {
+    const trace = chromeTrace([{ rank: 0, host: 'a', records: many }], 0);
+    assert.equal(trace.traceEvents.filter((event) => event.ph === 'X').length, many.length);
+  });
+
+  it('profiles 300 000 records without init() or finalize()', () => {
+    const profile = profileOf([{ rank: 0, host: 'a', records: many }]);
+    assert.equal(profile.ranks[0]?.operations.send?.calls, many.length);
+    assert.equal(profile.ranks[0]?.appSeconds, (many.length * 2 - 1) / 1000);
   });
 });
 
