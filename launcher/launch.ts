@@ -239,7 +239,6 @@ export function startJob(options: LaunchOptions): Job {
           }),
         }
       : {}),
-    tagOutput: options.tagOutput ?? false,
     timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
     killGraceMs: killGraceSeconds * 1000,
     exitCodeFromRank0: options.tasks !== undefined,

@@ -74,8 +74,6 @@ export interface JobPlan {
   readonly oversubscribed?: boolean;
   readonly stdout: OutputSink;
   readonly stderr: OutputSink;
-  /** Prefix every output line with its rank (and host, for jobs on several hosts). */
-  readonly tagOutput: boolean;
   /** Abort the job after this long; undefined for no limit. */
   readonly timeoutMs: number | undefined;
   /** Time between SIGTERM and SIGKILL when stopping ranks. */
@@ -92,7 +90,7 @@ export interface JobPlan {
    * and returns problems to print.
    */
   readonly recording?: { add(rank: number, records: readonly CallRecord[]): void; finish(): string[] };
-  /** Makes output lines of ranks (tagging, timestamps, colour, files); default: plain forwarding. */
+  /** Makes output lines of ranks (--tag-output tags, timestamps, colour, files); default: lines forwarded unprefixed. */
   readonly output?: RankOutputFactory;
   /** Called once the job has ended, before the result resolves (for cleanup). */
   readonly onEnd?: () => void;
@@ -165,14 +163,12 @@ export class Job {
     this.#timers = plan.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     this.result = new Promise((resolve) => (this.#resolve = resolve));
     const multi = plan.ranks.length > 1;
-    const hostCount = new Set(plan.ranks.map(({ agent }) => agent)).size;
     this.#ranks = plan.ranks.map(({ spec, agent }) => {
-      const prefix = plan.tagOutput ? (hostCount > 1 ? `[${spec.rank}@${agent.host}] ` : `[${spec.rank}] `) : '';
       const toStdout = (text: string): boolean => this.#emit(plan.stdout, text);
       const toStderr = (text: string): boolean => this.#emit(plan.stderr, text);
       const output = plan.output?.(spec.rank, agent.host, toStdout, toStderr) ?? {
-        out: new LineForwarder(toStdout, prefix, multi),
-        err: new LineForwarder(toStderr, prefix, multi),
+        out: new LineForwarder(toStdout, '', multi),
+        err: new LineForwarder(toStderr, '', multi),
       };
       return {
         rank: spec.rank,

@@ -65,7 +65,6 @@ function makeJob(size: number, options: { timeoutMs?: number; oversubscribed?: b
     ranks: Array.from({ length: size }, (_, rank) => ({ spec: spec(rank), agent })),
     stdout: sink([]),
     stderr: sink(stderr),
-    tagOutput: false,
     timeoutMs: options.timeoutMs,
     ...(options.oversubscribed === undefined ? {} : { oversubscribed: options.oversubscribed }),
     killGraceMs: 3000,
