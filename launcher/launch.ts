@@ -10,6 +10,7 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TsmpiError } from '../src/errors.js';
 import { JOB_ENV } from '../src/runtime/job-environment.js';
+import { wallClockNow } from '../src/protocol/wall-clock.js';
 import { createJobCredentials, type JobCredentials } from '../src/transport/job-secret.js';
 import type { LaunchAgent, RankSpec } from './agents/launch-agent.js';
 import { launchCommand, type LauncherKind } from './agents/launch-command.js';
@@ -18,7 +19,7 @@ import { RemoteAgent } from './agents/remote-agent.js';
 import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS } from './agents/heartbeat.js';
 import { discoverHosts, LOCAL_HOST } from './hosts/discover-hosts.js';
 import type { HostSlots, HostSource } from './hosts/host-slots.js';
-import { Job, launcherClock, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
+import { Job, type JobResult, type OutputSink, type Timers } from './job/job-supervisor.js';
 import { JobRecording } from './observe/job-recording.js';
 import { colourWanted, rankOutputFactory } from './output/rank-output.js';
 import { rankCommand } from './job/rank-command.js';
@@ -232,7 +233,7 @@ export function startJob(options: LaunchOptions): Job {
       ? {
           recording: new JobRecording({
             hosts: ranks.map((r) => r.agent.host),
-            startTime: launcherClock(),
+            startTime: wallClockNow(),
             ...(options.trace === undefined ? {} : { traceFile: resolve(options.trace) }),
             ...(options.profileJson === undefined ? {} : { profileJsonFile: resolve(options.profileJson) }),
             ...(options.profile === true ? { profileTo: stderr } : {}),

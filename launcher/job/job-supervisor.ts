@@ -4,7 +4,7 @@
  * a rank fails every other rank is stopped (SIGTERM, then SIGKILL after a grace period), the cause
  * is printed once, and the exit code says what happened.
  */
-import { performance } from 'node:perf_hooks';
+import { wallClockNow } from '../../src/protocol/wall-clock.js';
 import { CONTROL_PROTOCOL_VERSION, type CallRecord, type HelloMessage, type FatalMessage, type RankToLauncher } from '../../src/protocol/control-messages.js';
 import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from '../agents/launch-agent.js';
 import { LineForwarder } from '../output/line-forwarder.js';
@@ -127,11 +127,6 @@ export type RankOutputFactory = (
   toStdout: (text: string) => boolean,
   toStderr: (text: string) => boolean,
 ) => RankOutput;
-
-/** The launcher's clock, in milliseconds; ranks measure their offset to it (clock-ping). */
-export function launcherClock(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 /** A running job. */
 export class Job {
@@ -320,7 +315,7 @@ export class Job {
         this.#plan.progress?.update(message.label, message.done, message.total);
         return;
       case 'clock-ping':
-        state.agent.sendControl(rank, { type: 'clock-pong', id: message.id, time: launcherClock() });
+        state.agent.sendControl(rank, { type: 'clock-pong', id: message.id, time: wallClockNow() });
         return;
       case 'call-records':
         this.#plan.recording?.add(rank, message.records);

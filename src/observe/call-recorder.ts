@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { CallRecord, LauncherToRank, RankToLauncher } from '../protocol/control-messages.js';
+import { wallClockNow } from '../protocol/wall-clock.js';
 import { JOB_ENV } from '../runtime/job-environment.js';
 import { ArgsShape, describeArgs, peerOf, setCallSink, type CallSlot } from './call-tracker.js';
 
@@ -40,15 +41,17 @@ export function isRecording(): boolean {
 export async function startRecording(link: RecorderLink, rank: number): Promise<void> {
   let best = { roundTrip: Infinity, offset: 0 };
   for (let id = 0; id < CLOCK_ROUND_TRIPS; id++) {
-    const sent = absoluteNow();
+    const sent = wallClockNow();
     link.send({ type: 'clock-ping', rank, id });
     const reply = await link.next();
-    const received = absoluteNow();
+    const received = wallClockNow();
     if (reply.type !== 'clock-pong') throw new Error(`expected clock-pong from the launcher, got ${reply.type}`);
     const roundTrip = received - sent;
     // The launcher read its clock somewhere in the round trip; the middle is the best guess.
     if (roundTrip < best.roundTrip) best = { roundTrip, offset: reply.time - (sent + received) / 2 };
   }
+  // Calls are timed with performance.now(): adding timeOrigin puts them on wallClockNow()'s clock,
+  // and the measured offset on the launcher's.
   recording = { link, rank, offset: best.offset + performance.timeOrigin, batch: [] };
   setCallSink(record);
   process.once('beforeExit', flushRecords);
@@ -74,8 +77,4 @@ function record(slot: CallSlot, end: number): void {
     ...(slot.messagePeer >= 0 && slot.shape !== ArgsShape.SendRecv ? { message: [slot.messageContext, slot.messagePeer, slot.messageTag] as const } : {}),
   });
   if (state.batch.length >= BATCH_RECORDS) flushRecords();
-}
-
-function absoluteNow(): number {
-  return performance.timeOrigin + performance.now();
 }
