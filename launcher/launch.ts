@@ -151,7 +151,7 @@ export function startJob(options: LaunchOptions): Job {
   if (options.profileJson !== undefined) checkWritableFile('--profile-json', options.profileJson);
   if (options.outputFilename !== undefined) makeOutputDirectory(options.outputFilename);
   checkPositive('the heartbeat timeout', options.heartbeatTimeoutSeconds);
-  heartbeatTimeoutSeconds(options);
+  const heartbeatTimeoutMs = heartbeatTimeoutSeconds(options) * 1000;
   checkChoice('mapBy', options.mapBy, ['slot', 'node']);
   checkChoice('launcher', options.launcher, ['ssh', 'srun', 'local']);
   checkPositive('the number of ranks per node', options.perNode, true);
@@ -179,7 +179,7 @@ export function startJob(options: LaunchOptions): Job {
   const jobId = `${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
   // Handed to ranks over their control channels only: never argv or environment (see job-secret.ts).
   const credentials = createJobCredentials(options.encrypt === true);
-  const { agents, localAddress } = makeAgents(usedHosts, launcher, options, killGraceSeconds, jobId, credentials);
+  const { agents, localAddress } = makeAgents(usedHosts, launcher, options, killGraceSeconds, heartbeatTimeoutMs, jobId, credentials);
   const agentOfHost = new Map(usedHosts.map((host, i) => [host.name, agents[i] as LaunchAgent]));
 
   const recording = options.trace !== undefined || options.profile === true || options.profileJson !== undefined;
@@ -321,6 +321,7 @@ function makeAgents(
   launcher: LauncherKind,
   options: LaunchOptions,
   graceSeconds: number,
+  heartbeatTimeoutMs: number,
   jobId: string,
   credentials: JobCredentials,
 ): { agents: LaunchAgent[]; localAddress: string | undefined } {
@@ -350,7 +351,7 @@ function makeAgents(
       credentials,
       iface: spansHosts ? (options.iface ?? 'default') : null,
       startTimeoutMs: (options.agentTimeoutSeconds ?? DEFAULT_AGENT_TIMEOUT_SECONDS) * 1000,
-      heartbeatTimeoutMs: heartbeatTimeoutSeconds(options) * 1000,
+      heartbeatTimeoutMs,
       ...(options.spawn === undefined ? {} : { spawn: options.spawn }),
     });
   });

@@ -26,7 +26,7 @@ export interface AgentStart {
 }
 
 /** A sign of life, sent both ways at the heartbeat interval; carries nothing. */
-export interface Heartbeat {
+export interface HeartbeatMessage {
   readonly type: 'heartbeat';
 }
 
@@ -39,7 +39,7 @@ export type ToAgent =
   /** Standard input for a rank started with stdin 'pipe' (base64), or its end (data null). */
   | { readonly type: 'stdin'; readonly rank: number; readonly data: string | null }
   | { readonly type: 'close' }
-  | Heartbeat;
+  | HeartbeatMessage;
 
 /** What a node agent sends tsmpiexec. */
 export type FromAgent =
@@ -51,4 +51,4 @@ export type FromAgent =
   | { readonly type: 'control-error'; readonly rank: number; readonly error: string }
   | { readonly type: 'exited'; readonly rank: number; readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly spawnError?: string }
   | { readonly type: 'failed'; readonly error: string }
-  | Heartbeat;
+  | HeartbeatMessage;

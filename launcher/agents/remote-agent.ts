@@ -10,7 +10,7 @@ import type { LauncherToRank } from '../../src/protocol/control-messages.js';
 import type { FromAgent, ToAgent } from './agent-messages.js';
 import type { AgentEvents, LaunchAgent, RankSpec } from './launch-agent.js';
 import type { JobCredentials } from '../../src/transport/job-secret.js';
-import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, Heartbeat } from './heartbeat.js';
+import { Heartbeat } from './heartbeat.js';
 
 /** Options of a {@link RemoteAgent}. */
 export interface RemoteAgentOptions {
@@ -27,9 +27,9 @@ export interface RemoteAgentOptions {
   readonly startTimeoutMs: number;
   /**
    * Once the agent is up, silence from it for longer than this loses the host (a hung host or a
-   * cut link); default {@link DEFAULT_HEARTBEAT_TIMEOUT_SECONDS}.
+   * cut link); the agent is told the same bound for its side.
    */
-  readonly heartbeatTimeoutMs?: number;
+  readonly heartbeatTimeoutMs: number;
   readonly spawn?: typeof nodeSpawn;
 }
 
@@ -96,7 +96,7 @@ export class RemoteAgent implements LaunchAgent {
       iface: this.#options.iface,
       credentials: this.#options.credentials,
       ranks,
-      heartbeatTimeoutMs: this.#heartbeatTimeoutMs(),
+      heartbeatTimeoutMs: this.#options.heartbeatTimeoutMs,
     });
   }
 
@@ -135,7 +135,7 @@ export class RemoteAgent implements LaunchAgent {
         this.#ready = true;
         // Watched from here on: before it, the start timeout covers a slow ssh login.
         if (!this.#closed && !this.#failed) {
-          const timeoutMs = this.#heartbeatTimeoutMs();
+          const timeoutMs = this.#options.heartbeatTimeoutMs;
           this.#heartbeat = new Heartbeat({
             timeoutMs,
             beat: () => this.#send({ type: 'heartbeat' }),
@@ -187,10 +187,6 @@ export class RemoteAgent implements LaunchAgent {
   #send(message: ToAgent): void {
     const stdin = this.#child?.stdin;
     if (stdin !== undefined && stdin !== null && !stdin.destroyed && stdin.writable) stdin.write(encodeControlLine(message));
-  }
-
-  #heartbeatTimeoutMs(): number {
-    return this.#options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS * 1000;
   }
 
   #stderrNote(): string {
