@@ -11,7 +11,6 @@ import type { JobCredentials } from '../../src/transport/job-secret.js';
 import type { AgentEvents, RankSpec } from '../agents/launch-agent.js';
 import type { EmbeddedRankAgent } from '../launch.js';
 import { statusAnswer } from '../../src/observe/status-answer.js';
-import { isFinalized } from '../../src/runtime/world.js';
 
 /** A LaunchAgent and LauncherLink for a rank living in this process. */
 export class InProcessAgent implements EmbeddedRankAgent, LauncherLink {
@@ -63,8 +62,10 @@ export class InProcessAgent implements EmbeddedRankAgent, LauncherLink {
   // LaunchAgent: the supervisor's side.
   sendControl(_rank: number, message: LauncherToRank): void {
     // The rank is this process: it answers a status request at once, from its own call tracker.
+    // Never finalized: this rank is the pool's, not the COMM_WORLD of init() and finalize(), and
+    // it leaves the job through end(), reported as an exit, so while it can be asked it is in.
     if (message.type === 'status-request') {
-      this.send(statusAnswer(this.#rank, message, isFinalized()));
+      this.send(statusAnswer(this.#rank, message, false));
       return;
     }
     const waiter = this.#waiter;
