@@ -25,7 +25,6 @@ let live = 0;
 let closing = false;
 let heartbeat: Heartbeat | undefined;
 let stopping = false;
-let host = hostname();
 
 const events: AgentEvents = {
   started: (rank, pid) => send({ type: 'started', rank, pid }),
@@ -70,13 +69,12 @@ function handle(message: ToAgent): void {
   switch (message.type) {
     case 'start': {
       graceMs = message.graceSeconds * 1000;
-      host = message.host;
       heartbeat = new Heartbeat({
         timeoutMs: message.heartbeatTimeoutMs,
         beat: () => send({ type: 'heartbeat' }),
         silent: (silentMs) => {
           // Nobody may read this (the link is down), but a log of the session keeps it.
-          process.stderr.write(`tsmpi agent on ${host}: no sign of life from tsmpiexec for ${(silentMs / 1000).toFixed(1)} s; stopping ${live} rank${live === 1 ? '' : 's'}\n`);
+          process.stderr.write(`tsmpi agent on ${message.host}: no sign of life from tsmpiexec for ${(silentMs / 1000).toFixed(1)} s; stopping ${live} rank${live === 1 ? '' : 's'}\n`);
           orphaned();
         },
       });
