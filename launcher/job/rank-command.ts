@@ -28,14 +28,13 @@ function preloadUrl(): string {
 }
 
 /**
- * The URL `node --import` takes to run `program` as TypeScript: tsmpi's own light loader
- * (launcher/typescript/), or tsx for `.cts` programs, when the loader is not built (development
- * from sources), and when TSMPI_TS_LOADER=tsx asks for it (tsconfig paths, decorator metadata).
+ * The URL `node --import` takes to run `program` as TypeScript, with tsmpi built (from its
+ * sources, rankCommand loads tsx instead): tsmpi's own light loader (launcher/typescript/), or tsx
+ * for `.cts` programs and when TSMPI_TS_LOADER=tsx asks for it (tsconfig paths, decorator metadata).
  */
 function typescriptLoaderUrl(program: string): string {
-  const register = ownModulePath(new URL('../typescript/register-typescript.js', import.meta.url));
-  if (process.env.TSMPI_TS_LOADER === 'tsx' || register.endsWith('.ts') || program.endsWith('.cts')) return tsxLoaderUrl();
-  return pathToFileURL(register).href;
+  if (process.env.TSMPI_TS_LOADER === 'tsx' || program.endsWith('.cts')) return tsxLoaderUrl();
+  return pathToFileURL(ownModulePath(new URL('../typescript/register-typescript.js', import.meta.url))).href;
 }
 
 /** The URL `node --import` takes to load tsx. */
