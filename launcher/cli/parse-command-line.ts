@@ -152,9 +152,11 @@ function exportedVariables(x: string | string[] | undefined, env: NodeJS.Process
 /** --output-filename DIR, or DIR:nocopy as Open MPI spells "only to the files". */
 function outputFilename(value: string | undefined): { outputFilename?: string; outputCopy?: boolean } {
   if (value === undefined) return {};
-  if (value === '') throw new TsmpiError('ERR_USAGE', '--output-filename needs a directory');
   const nocopy = value.endsWith(':nocopy');
-  return { outputFilename: nocopy ? value.slice(0, -':nocopy'.length) : value, ...(nocopy ? { outputCopy: false } : {}) };
+  const directory = nocopy ? value.slice(0, -':nocopy'.length) : value;
+  // Checked once ':nocopy' is off: an empty name would otherwise become the current directory.
+  if (directory === '') throw new TsmpiError('ERR_USAGE', nocopy ? `--output-filename ${value} names no directory before :nocopy` : '--output-filename needs a directory');
+  return { outputFilename: directory, ...(nocopy ? { outputCopy: false } : {}) };
 }
 
 function timeoutFromEnvironment(env: NodeJS.ProcessEnv): number | undefined {

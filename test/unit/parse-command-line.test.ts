@@ -61,6 +61,8 @@ describe('tsmpiexec command line', { timeout: 10_000 }, () => {
     [[], /no program was given/],
     [['-x', '1BAD=2', 'p'], /not a valid variable name/],
     [['--timeout', '0', 'p'], /positive number of seconds/],
+    [['--output-filename', ':nocopy', 'p'], /--output-filename :nocopy names no directory before :nocopy/],
+    [['--output-filename', '', 'p'], /--output-filename needs a directory/],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${JSON.stringify(argv)}`, async () => {
