@@ -47,16 +47,10 @@ export class JobRecording {
     const problems: string[] = [];
     const ranks = this.#records.map((records, rank) => ({ rank, host: this.#options.hosts[rank] ?? '?', records }));
     const { traceFile, profileJsonFile, profileTo } = this.#options;
-    if (traceFile !== undefined) {
-      try {
-        writeTrace(traceFile, chromeTrace(ranks, this.#options.startTime));
-      } catch (error) {
-        problems.push(`cannot write the --trace file ${traceFile}: ${(error as Error).message}`);
-      }
-    }
+    if (traceFile !== undefined) problems.push(...writeOrSay(traceFile, '--trace', () => writeTrace(traceFile, chromeTrace(ranks, this.#options.startTime))));
     if (profileTo !== undefined || profileJsonFile !== undefined) {
       const profile = profileOf(ranks);
-      if (profileJsonFile !== undefined) problems.push(...writeOrSay(profileJsonFile, () => `${JSON.stringify(profile, null, 2)}\n`, '--profile-json'));
+      if (profileJsonFile !== undefined) problems.push(...writeOrSay(profileJsonFile, '--profile-json', () => writeFileSync(profileJsonFile, `${JSON.stringify(profile, null, 2)}\n`)));
       if (profileTo !== undefined) profileTo.write(formatProfile(profile));
     }
     return problems;
@@ -85,9 +79,10 @@ function writeTrace(file: string, trace: ChromeTrace): void {
   }
 }
 
-function writeOrSay(file: string, text: () => string, option: string): string[] {
+/** Runs `write`, which writes `file` (given by `option`); returns the line to print if it fails. */
+function writeOrSay(file: string, option: string, write: () => void): string[] {
   try {
-    writeFileSync(file, text());
+    write();
     return [];
   } catch (error) {
     return [`cannot write the ${option} file ${file}: ${(error as Error).message}`];

@@ -80,6 +80,11 @@ function tooMany(np: number, hosts: readonly HostSlots[], capacity: (slots: numb
   return new TsmpiError('ERR_OVERSUBSCRIBE', `${np} ranks were requested but ${capacity(totalSlots)}; pass --oversubscribe to run more ranks than that`);
 }
 
+/** Even oversubscribing, `np` ranks do not fit: every host is full to its max_slots. */
+function beyondMaxSlots(np: number): TsmpiError {
+  return new TsmpiError('ERR_OVERSUBSCRIBE', `${np} ranks exceed the max_slots of the hosts, which --oversubscribe does not lift`);
+}
+
 function bySlot(hosts: readonly HostSlots[], np: number, oversubscribe: boolean, capacity: (slots: number) => string): number[] {
   const totalSlots = hosts.reduce((sum, host) => sum + host.slots, 0);
   if (np > totalSlots && !oversubscribe) throw tooMany(np, hosts, capacity);
@@ -93,7 +98,7 @@ function bySlot(hosts: readonly HostSlots[], np: number, oversubscribe: boolean,
     const placed = placement.filter((h) => h === index).length;
     if (host.maxSlots === undefined || placed < host.maxSlots) placement.push(index);
     else if (hosts.every((h, i) => h.maxSlots !== undefined && placement.filter((p) => p === i).length >= h.maxSlots)) {
-      throw new TsmpiError('ERR_OVERSUBSCRIBE', `${np} ranks exceed the max_slots of every host`);
+      throw beyondMaxSlots(np);
     }
   }
   return placement.sort((a, b) => a - b);
@@ -114,9 +119,7 @@ function byNode(hosts: readonly HostSlots[], np: number, oversubscribe: boolean,
       }
     });
     if (!placedThisRound) {
-      throw oversubscribe
-        ? new TsmpiError('ERR_OVERSUBSCRIBE', `${np} ranks exceed the max_slots of the hosts, which --oversubscribe does not lift`)
-        : tooMany(np, hosts, capacity);
+      throw oversubscribe ? beyondMaxSlots(np) : tooMany(np, hosts, capacity);
     }
   }
   return placement;

@@ -27,10 +27,12 @@ describe('placement', { timeout: 10_000 }, () => {
   it('refuses more ranks than slots unless oversubscribing, and never exceeds max_slots', () => {
     assert.throws(() => placeRanks({ hosts, np: 6 }), (e: unknown) => isTsmpiError(e, 'ERR_OVERSUBSCRIBE') && /the hosts have 5 slots in all/.test(e.message));
     assert.deepEqual(hostsOf(placeRanks({ hosts, np: 7, oversubscribe: true })), [0, 0, 0, 1, 1, 1, 2]);
-    assert.throws(
-      () => placeRanks({ hosts: [{ name: 'a', slots: 1, maxSlots: 1 }], np: 2, oversubscribe: true }),
-      (e: unknown) => isTsmpiError(e, 'ERR_OVERSUBSCRIBE'),
-    );
+    for (const mapBy of ['slot', 'node'] as const) {
+      assert.throws(
+        () => placeRanks({ hosts: [{ name: 'a', slots: 1, maxSlots: 1 }], np: 2, oversubscribe: true, mapBy }),
+        (e: unknown) => isTsmpiError(e, 'ERR_OVERSUBSCRIBE') && /2 ranks exceed the max_slots of the hosts, which --oversubscribe does not lift/.test(e.message),
+      );
+    }
   });
 });
 
