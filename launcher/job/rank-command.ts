@@ -1,7 +1,7 @@
 /**
- * How a program given to tsmpiexec becomes a command line: TypeScript files run under Node with
- * tsx (no build step for the user), JavaScript files under Node, anything else as an executable
- * found like a shell would. Node ranks also load the rank guard first.
+ * How a program given to tsmpiexec becomes a command line: TypeScript files run under Node with a
+ * TypeScript loader (no build step for the user), JavaScript files under Node, anything else as an
+ * executable found like a shell would. Node ranks also load the rank guard first.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -43,6 +43,19 @@ export function tsxLoaderUrl(): string {
   return pathToFileURL(require.resolve('tsx')).href;
 }
 
+/**
+ * The `node --import` options of a rank that runs `program` (a .ts or .js file): the rank
+ * preload, and for TypeScript the loader. createPool() starts its workers with those of the user's
+ * module, which they import.
+ */
+export function nodeImports(program: string): string[] {
+  // tsx first when the preload itself is not built; else the preload first, so that its modules
+  // load before a TypeScript loader's hooks slow every import down (see register-typescript.ts).
+  const preload = preloadUrl();
+  if (preload.endsWith('.ts')) return ['--import', tsxLoaderUrl(), '--import', preload];
+  return TYPESCRIPT.test(program) ? ['--import', preload, '--import', typescriptLoaderUrl(program)] : ['--import', preload];
+}
+
 /** True for a regular file this process may access with `mode` (read or execute). */
 function isFileWithAccess(path: string, mode: number): boolean {
   try {
@@ -63,17 +76,9 @@ export function rankCommand(program: string, args: readonly string[], cwd: strin
     if (!isFileWithAccess(file, constants.R_OK)) {
       throw new TsmpiError('ERR_USAGE', `program ${program} does not exist or cannot be read (looked for ${file})`);
     }
-    // tsx first when the preload itself is not built; else the preload first, so that its modules
-    // load before a TypeScript loader's hooks slow every import down (see register-typescript.ts).
-    const preload = preloadUrl();
-    const imports = preload.endsWith('.ts')
-      ? ['--import', tsxLoaderUrl(), '--import', preload]
-      : TYPESCRIPT.test(program)
-        ? ['--import', preload, '--import', typescriptLoaderUrl(program)]
-        : ['--import', preload];
     return {
       command: process.execPath,
-      args: [...imports, file, ...args],
+      args: [...nodeImports(program), file, ...args],
       kind: TYPESCRIPT.test(program) ? 'typescript' : 'javascript',
     };
   }

@@ -11,12 +11,13 @@
  */
 import { pathToFileURL } from 'node:url';
 import { ownModulePath } from '../job/own-module.js';
+import { nodeImports } from '../job/rank-command.js';
 import { resolve } from 'node:path';
 import { TsmpiError } from '../../src/errors.js';
 import { joinJob } from '../../src/runtime/join-job.js';
 import type { Pool } from '../../src/pool/pool.js';
 import { openPool } from '../../src/pool/open-pool.js';
-import type { TaskFunction } from '../../src/pool/task-registry.js';
+import { exportedFunctions, type TaskFunction } from '../../src/pool/task-registry.js';
 import { startJob, type LaunchOptions } from '../launch.js';
 import { InProcessAgent } from './in-process-agent.js';
 
@@ -38,12 +39,15 @@ export interface CreatePoolOptions
  */
 export async function createPool(options: CreatePoolOptions): Promise<Pool> {
   const moduleUrl = options.module instanceof URL ? options.module : pathToFileURL(resolve(options.module));
-  const functions = await exportedFunctions(moduleUrl);
+  const functions = await importFunctions(moduleUrl);
   const agent = new InProcessAgent();
+  const worker = ownModulePath(new URL('../../src/programs/pool-worker.js', import.meta.url));
   const job = startJob({
     ...options,
-    program: ownModulePath(new URL('../../src/programs/pool-worker.js', import.meta.url)),
-    args: [moduleUrl.href],
+    // Node runs the worker with the options of a rank that runs the module itself (the rank
+    // preload, and for a TypeScript module the same loader), as the worker imports the module.
+    program: process.execPath,
+    args: [...nodeImports(moduleUrl.pathname), worker, moduleUrl.href],
     ...(options.workers === undefined ? {} : { np: options.workers }),
     rankZero: agent,
   });
@@ -65,12 +69,12 @@ export async function createPool(options: CreatePoolOptions): Promise<Pool> {
   return pool as Pool;
 }
 
-async function exportedFunctions(moduleUrl: URL): Promise<Record<string, TaskFunction>> {
+async function importFunctions(moduleUrl: URL): Promise<Record<string, TaskFunction>> {
   let module: Record<string, unknown>;
   try {
     module = (await import(moduleUrl.href)) as Record<string, unknown>;
   } catch (error) {
     throw new TsmpiError('ERR_USAGE', `createPool(): cannot import ${moduleUrl.href}: ${(error as Error).message}`, { cause: error });
   }
-  return Object.fromEntries(Object.entries(module).filter(([, value]) => typeof value === 'function')) as Record<string, TaskFunction>;
+  return exportedFunctions(module);
 }

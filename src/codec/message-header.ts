@@ -15,6 +15,7 @@
  * ```
  */
 import { TsmpiError } from '../errors.js';
+import { lendBytes } from './typed-array-kinds.js';
 
 /** Size of the header frame in bytes. */
 export const HEADER_BYTES = 20;
@@ -94,7 +95,7 @@ export function readHeader(frame: Uint8Array | undefined): MessageHeader {
     );
   }
   // Frames from the transport are Buffers; anything else (tests, fuzzing) is viewed as one.
-  const view = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  const view = lendBytes(frame);
   const encoding = view[1] as Encoding;
   if (encoding !== Encoding.RawArray && encoding !== Encoding.PackedValue && encoding !== Encoding.ArrivalAck) {
     throw new TsmpiError('ERR_PROTOCOL', `received a message with unknown encoding ${encoding}`);

@@ -85,7 +85,19 @@ export function rawArrayKindByCode(code: number): RawArrayKind | undefined {
  * bytes, a move off the V8 heap when zeromq.js reads it); the pool never hands out a slice twice.
  */
 export function copyBytes(array: ArrayBufferView): Buffer {
-  const copy = Buffer.allocUnsafe(array.byteLength);
+  return filledWith(Buffer.allocUnsafe(array.byteLength), array);
+}
+
+/**
+ * A copy of the bytes of `array` in an ArrayBuffer of its own, for bytes this process decodes
+ * itself: {@link viewReceivedBytes} views such a copy, where it would copy a slice of the shared
+ * pool {@link copyBytes} uses once more.
+ */
+export function copyBytesToOwnMemory(array: ArrayBufferView): Buffer {
+  return filledWith(Buffer.allocUnsafeSlow(array.byteLength), array);
+}
+
+function filledWith(copy: Buffer, array: ArrayBufferView): Buffer {
   copy.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   return copy;
 }

@@ -6,7 +6,7 @@ import { Packr, Unpackr, addExtension } from 'msgpackr';
 import { TsmpiError } from '../errors.js';
 import { Encoding } from './message-header.js';
 import { NegativeZero, OutOfBandArray, prepareValue } from './value-preparation.js';
-import { copyBytes, lendBytes, rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes } from './typed-array-kinds.js';
+import { copyBytes, copyBytesToOwnMemory, lendBytes, rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes } from './typed-array-kinds.js';
 
 /** An encoded message body: how it is encoded and the frames that carry it. */
 export interface EncodedBody {
@@ -66,27 +66,36 @@ const unpackr = new Unpackr(PACK_OPTIONS);
 /**
  * Encodes `value` for sending. Small binary arrays and everything else are copied, so the caller
  * may change them as soon as this returns; binary arrays of {@link LEND_FROM_BYTES} or more are
- * lent (see {@link EncodedBody.lent}) unless `copyAll` is set.
+ * lent (see {@link EncodedBody.lent}). With `decodedHere` (a body this process decodes itself)
+ * every binary array is copied, into memory of its own that the decoded value can take over.
  * @throws TsmpiError ERR_UNSENDABLE when part of the value cannot be sent
  */
-export function encodeBody(value: unknown, copyAll = false): EncodedBody {
+export function encodeBody(value: unknown, decodedHere = false): EncodedBody {
+  const copy = decodedHere ? copyBytesToOwnMemory : copyBytes;
   const kind = rawArrayKindOf(value);
   if (kind !== undefined) {
     const array = value as ArrayBufferView;
-    const lent = !copyAll && array.byteLength >= LEND_FROM_BYTES;
-    return { encoding: Encoding.RawArray, kindCode: kind.code, frames: [lent ? lendBytes(array) : copyBytes(array)], lent };
+    const lent = !decodedHere && array.byteLength >= LEND_FROM_BYTES;
+    return { encoding: Encoding.RawArray, kindCode: kind.code, frames: [lent ? lendBytes(array) : copy(array)], lent };
   }
-  const { packable, frames, lent } = prepareValue(value, copyAll ? Infinity : LEND_FROM_BYTES);
+  const { packable, frames, lent } = prepareValue(value, decodedHere ? Infinity : LEND_FROM_BYTES, copy);
   // msgpackr never overwrites a buffer it returned, so the packed frame can be sent without a copy.
   const packed = packr.pack(packable);
   frames.unshift(packed);
   return { encoding: Encoding.PackedValue, kindCode: 0, frames, lent };
 }
 
-/** The same body over private copies of every lent frame (for delivery to this very rank). */
+/**
+ * The same body over private copies of its lent frames, for delivery to this very rank, which
+ * decodes the copies without copying them again.
+ */
 export function ownedBody(body: EncodedBody): EncodedBody {
   if (!body.lent) return body;
-  return { ...body, frames: body.frames.map((frame, index) => (index === 0 && body.encoding === Encoding.PackedValue ? frame : copyBytes(frame))), lent: false };
+  // Binary arrays of LEND_FROM_BYTES or more were lent; the packed frame and smaller arrays are
+  // copies already.
+  const firstArray = body.encoding === Encoding.PackedValue ? 1 : 0;
+  const frames = body.frames.map((frame, index) => (index >= firstArray && frame.byteLength >= LEND_FROM_BYTES ? copyBytesToOwnMemory(frame) : frame));
+  return { ...body, frames, lent: false };
 }
 
 /**

@@ -67,11 +67,11 @@ const PASSED_THROUGH: readonly (abstract new (...args: never[]) => object)[] = [
  * Checks `value` and lifts its binary arrays out of band. The result shares every part of `value`
  * that holds no binary array; containers on the way to one are shallow-copied, never mutated.
  * Arrays of `lendFromBytes` bytes or more become frames over their own memory; smaller ones are
- * copied.
+ * copied by `copy`.
  *
  * @throws TsmpiError ERR_UNSENDABLE naming the path of the first part that cannot be sent
  */
-export function prepareValue(value: unknown, lendFromBytes = Infinity): PreparedValue {
+export function prepareValue(value: unknown, lendFromBytes = Infinity, copy: (array: ArrayBufferView) => Buffer = copyBytes): PreparedValue {
   const frames: Buffer[] = [];
   let lent = false;
   const path: PathStep[] = [];
@@ -102,7 +102,7 @@ export function prepareValue(value: unknown, lendFromBytes = Infinity): Prepared
       const array = object as ArrayBufferView;
       const lend = array.byteLength >= lendFromBytes;
       lent ||= lend;
-      frames.push(lend ? lendBytes(array) : copyBytes(array));
+      frames.push(lend ? lendBytes(array) : copy(array));
       return new OutOfBandArray(frames.length - 1, kind.code);
     }
     if (ancestors.has(object)) return refuse('refers back to one of its own containers (a circular structure)');

@@ -22,12 +22,8 @@ export async function allreduceReduceBcast<T>(scope: CollectiveScope, value: T, 
   const call = { ...scope.call, variant: REDUCE_BCAST_VARIANT };
   const tree = { ...scope, call };
   const reduced = await reduceBinomial(tree, value, op, 0);
-  if (rank === 0) {
-    await forwardToSubtrees(tree, 0, channel.encode(reduced));
-    return reduced as T;
-  }
   // Rank 0 is the root, so relative ranks are the ranks themselves.
-  const result = (await channel.recv(call, parentOf(rank, size) as number)) as T;
+  const result = rank === 0 ? (reduced as T) : ((await channel.recv(call, parentOf(rank, size) as number)) as T);
   await forwardToSubtrees(tree, 0, channel.encode(result));
   return result;
 }

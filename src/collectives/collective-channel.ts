@@ -97,6 +97,11 @@ export class CollectiveChannel {
     return this.#context;
   }
 
+  /** Some node of the job runs more ranks than it has cores (see {@link Messenger.oversubscribed}). */
+  get oversubscribed(): boolean {
+    return this.#messenger.oversubscribed;
+  }
+
   /** Remembers a call this rank made, to describe it should a mismatch only show later. */
   noteCall(call: CollectiveCall): void {
     this.#recentCalls.set(tagOf(call), call);
@@ -202,6 +207,4 @@ export interface CollectiveScope {
   readonly size: number;
   readonly channel: CollectiveChannel;
   readonly call: CollectiveCall;
-  /** Some node of the job runs more ranks than it has cores (the same on every rank). */
-  readonly oversubscribed?: boolean;
 }

@@ -27,7 +27,8 @@ import type { Combiner } from './combiner.js';
 // and recursive-doubling allreduce took 2.4 and 8 ms at np 4 and 4.3 and 19 ms at np 8, against
 // 8.7 and 12 ms and 26 and 79 ms for scatter + allgather and the ring, whose 2(p-1) steps each
 // pay a wake-up of an oversubscribed process. The bandwidth algorithms are kept for arrays where
-// their smaller traffic must win; where exactly is not measured yet.
+// their smaller traffic wins: at 4 MiB the ring allreduce was the fastest (see
+// ALLREDUCE_TREES_BYTES). Where between 1 and 4 MiB each crossover lies is not measured.
 /** Binary arrays at least this large are broadcast by scatter + allgather (with 4 ranks or more). */
 export const BCAST_LARGE_BYTES = 4 * 1024 * 1024;
 /** Binary arrays at least this large are allreduced around a ring (with 3 ranks or more). */
@@ -96,18 +97,16 @@ export function alltoall<T>(scope: CollectiveScope, values: readonly T[]): Promi
 
 /** At the root, resolves with the combination of every rank's value; elsewhere with undefined. */
 export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, root: number): Promise<T | undefined> {
-  checkOp('reduce', op);
   if (scope.size === 1) return cloneValue(value);
   return reduceBinomial(scope, value, withContext(op, 'reduce'), root);
 }
 
 /** Resolves on every rank with the combination of every rank's value. */
 export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T> {
-  checkOp('allreduce', op);
   if (scope.size === 1) return cloneValue(value);
   const bytes = isRawArray(value) ? value.byteLength : -1;
   const ring = bytes >= ALLREDUCE_LARGE_BYTES && op.commutative && scope.size >= 3;
-  const trees = !ring && scope.oversubscribed === true && bytes >= ALLREDUCE_TREES_BYTES && bytes < ALLREDUCE_LARGE_BYTES && scope.size >= 4;
+  const trees = !ring && scope.channel.oversubscribed && bytes >= ALLREDUCE_TREES_BYTES && bytes < ALLREDUCE_LARGE_BYTES && scope.size >= 4;
   // Every rank chooses for itself; the variant in each message makes a disagreement (values of
   // different sizes) an error instead of a hang.
   const chosen = { ...scope, call: { ...scope.call, variant: ring ? RING_VARIANT : trees ? REDUCE_BCAST_VARIANT : 0 } };
@@ -119,13 +118,11 @@ export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>):
 
 /** Resolves with the combination of the values of ranks 0 to this one. */
 export async function scan<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T> {
-  checkOp('scan', op);
   return (await scanRecursiveDoubling(scope, value, withContext(op, 'scan'), true)) as T;
 }
 
 /** Resolves with the combination of the values of ranks 0 to this one, exclusive (undefined on rank 0). */
 export function exscan<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T | undefined> {
-  checkOp('exscan', op);
   return scanRecursiveDoubling(scope, value, withContext(op, 'exscan'), false);
 }
 
@@ -186,7 +183,12 @@ function checkOnePerRank(call: string, values: unknown, size: number): void {
   }
 }
 
-function checkOp(call: string, op: unknown): void {
+/**
+ * Checks that `op` is a reduction operator. Communicators call it before numbering the collective
+ * call, so a bad operator throws (or rejects) without using up a call number.
+ * @throws TsmpiError ERR_ARG naming `call` when it is not
+ */
+export function checkOp(call: string, op: unknown): void {
   if (!isOp(op)) {
     throw new TsmpiError('ERR_ARG', `${call}(): ${describe(op)} is not a reduction operator (use SUM, MAX, ... or Op.create(fn))`);
   }

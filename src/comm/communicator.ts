@@ -5,7 +5,7 @@
  */
 import { TsmpiError } from '../errors.js';
 import type { Encoding } from '../codec/message-header.js';
-import { decodeBody, encodeBody } from '../codec/value-codec.js';
+import { bodySize, decodeBody, encodeBody } from '../codec/value-codec.js';
 import { ANY_SOURCE, ANY_TAG, type Envelope } from '../matching/matching-engine.js';
 import type { Messenger } from './messenger.js';
 import { Request, type Completion } from './request.js';
@@ -13,8 +13,8 @@ import { Status } from './status.js';
 import type { RawArray } from '../codec/typed-array-kinds.js';
 import { CollectiveChannel, NO_ROOT, type CollectiveKind, type CollectiveScope } from '../collectives/collective-channel.js';
 import * as collectives from '../collectives/collective-operations.js';
-import { isOp, SUM, type Op } from '../collectives/reduce-op.js';
-import { ArgsShape, beginCall, endCall, trackCall, type CallSlot } from '../observe/call-tracker.js';
+import { SUM, type Op } from '../collectives/reduce-op.js';
+import { ArgsShape, beginCall, endCall, noteMessage, trackCall, type CallSlot } from '../observe/call-tracker.js';
 
 export { ANY_SOURCE, ANY_TAG };
 /** A rank that sends and receives nothing: sends to it complete at once, receives get undefined. */
@@ -36,8 +36,6 @@ export interface CommLayout {
   readonly collectiveContext: number;
   /** How the communicator is named in messages (COMM_WORLD, "split of COMM_WORLD", ...). */
   readonly name: string;
-  /** Some node of the job runs more ranks than it has cores (the same on every rank). */
-  readonly oversubscribed?: boolean;
 }
 
 /** A group of ranks that exchange messages isolated from every other communicator's. */
@@ -53,7 +51,6 @@ export class Comm {
   readonly #localRankOfWorld: ReadonlyMap<number, number>;
   readonly #context: number;
   readonly #collectiveChannel: CollectiveChannel;
-  readonly #oversubscribed: boolean;
   #collectiveCalls = 0;
   #freed = false;
 
@@ -66,7 +63,6 @@ export class Comm {
     this.rank = layout.rank;
     this.size = layout.worldRanks.length;
     this.name = layout.name;
-    this.#oversubscribed = layout.oversubscribed === true;
     this.#collectiveChannel = new CollectiveChannel(messenger, layout.worldRanks, layout.rank, layout.collectiveContext, layout.name);
     messenger.registerCollectiveChannel(this.#collectiveChannel);
   }
@@ -121,31 +117,35 @@ export class Comm {
 
   /** At the root, resolves with `op` over every rank's `value` (in rank order); elsewhere with undefined. */
   async reduce<T>(value: T, op: Op = SUM, root = 0): Promise<T | undefined> {
+    collectives.checkOp('reduce', op);
     const scope = this.#collective('reduce', root);
     return trackCall(this.#collectiveCall(scope, value), () => collectives.reduce(scope, value, op as Op<T>, root));
   }
 
   /** Resolves on every rank with `op` over every rank's `value`. */
   async allreduce<T>(value: T, op: Op = SUM): Promise<T> {
+    collectives.checkOp('allreduce', op);
     const scope = this.#collective('allreduce');
     return trackCall(this.#collectiveCall(scope, value), () => collectives.allreduce(scope, value, op as Op<T>));
   }
 
   /** Starts an allreduce; the request resolves with the result. A bad operator throws at the call. */
   iallreduce<T>(value: T, op: Op = SUM): Request<T> {
-    if (!isOp(op)) throw new TsmpiError('ERR_ARG', `iallreduce(): ${String(op)} is not a reduction operator (use SUM, MAX, ... or Op.create(fn))`);
+    collectives.checkOp('iallreduce', op);
     const scope = this.#collective('allreduce');
     return requestOf(collectives.allreduce(scope, value, op as Op<T>), this.#collectiveCall(scope, value, 'iallreduce'));
   }
 
   /** Resolves with `op` over the values of ranks 0 to this one (inclusive prefix). */
   async scan<T>(value: T, op: Op = SUM): Promise<T> {
+    collectives.checkOp('scan', op);
     const scope = this.#collective('scan');
     return trackCall(this.#collectiveCall(scope, value), () => collectives.scan(scope, value, op as Op<T>));
   }
 
   /** Resolves with `op` over the values of ranks 0 to this one, exclusive: undefined on rank 0. */
   async exscan<T>(value: T, op: Op = SUM): Promise<T | undefined> {
+    collectives.checkOp('exscan', op);
     const scope = this.#collective('exscan');
     return trackCall(this.#collectiveCall(scope, value), () => collectives.exscan(scope, value, op as Op<T>));
   }
@@ -198,7 +198,6 @@ export class Comm {
       pointToPointContext: context,
       collectiveContext: context + 1,
       name: `split(color=${color}) of ${this.name}`,
-      oversubscribed: this.#oversubscribed,
     });
   }
 
@@ -213,7 +212,6 @@ export class Comm {
       pointToPointContext: context,
       collectiveContext: context + 1,
       name: `dup of ${this.name}`,
-      oversubscribed: this.#oversubscribed,
     });
   }
 
@@ -230,7 +228,7 @@ export class Comm {
     // Numbered at the call, before anything awaits, so every rank numbers its calls alike.
     const call = { kind, root: root ?? NO_ROOT, seq: this.#collectiveCalls++ };
     this.#collectiveChannel.noteCall(call);
-    return { rank: this.rank, size: this.size, channel: this.#collectiveChannel, call, oversubscribed: this.#oversubscribed };
+    return { rank: this.rank, size: this.size, channel: this.#collectiveChannel, call };
   }
 
   /** Notes a collective call in the call tracker (for deadlock reports and --trace). */
@@ -247,7 +245,8 @@ export class Comm {
    * or more are sent from the caller's memory and resolve once the receiver has read them).
    */
   send(value: unknown, dest: number, tag = 0): Promise<void> {
-    // Not async: an async wrapper would cost every message a promise and a turn.
+    // Not async: an async function's promise would adopt the send's, which takes extra microtask
+    // turns for every message.
     const call = beginCall('send', this.name, ArgsShape.DestTag, dest, tag);
     let sending: Promise<void>;
     try {
@@ -303,13 +302,12 @@ export class Comm {
     }
     return this.#messenger.receive(this.#context, worldSource, tag).then(
       (envelope) => {
-        call.bytes += envelope.size;
-        call.messageContext = this.#context;
-        call.messagePeer = envelope.source;
-        call.messageTag = envelope.tag;
-        endCall(call);
-        if (status !== undefined) status.assign(this.#statusOf(envelope));
-        return decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T;
+        try {
+          if (status !== undefined) status.assign(this.#statusOf(envelope));
+          return this.#received<T>(envelope, call);
+        } finally {
+          endCall(call);
+        }
       },
       (error: unknown) => {
         endCall(call);
@@ -386,10 +384,7 @@ export class Comm {
     if (worldDest === PROC_NULL) return Promise.resolve();
     // Encoding copies everything but large binary arrays, which are lent until the send completes.
     const body = encodeBody(value);
-    for (const frame of body.frames) slot.bytes += frame.length;
-    slot.messageContext = this.#context;
-    slot.messagePeer = worldDest;
-    slot.messageTag = tag;
+    noteMessage(slot, this.#context, worldDest, tag, bodySize(body.frames));
     return this.#messenger.send(worldDest, this.#context, tag, body);
   }
 
@@ -397,16 +392,16 @@ export class Comm {
     // Arguments are checked before anything starts, so irecv() throws at the call like isend().
     const worldSource = this.#checkReceive(call, source, tag);
     if (worldSource === PROC_NULL) return Promise.resolve({ value: undefined as T, status: nullStatus() });
-    return this.#messenger.receive(this.#context, worldSource, tag).then((envelope) => {
-      slot.bytes += envelope.size;
-      slot.messageContext = this.#context;
-      slot.messagePeer = envelope.source;
-      slot.messageTag = envelope.tag;
-      return {
-        value: decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T,
-        status: this.#statusOf(envelope),
-      };
-    });
+    return this.#messenger.receive(this.#context, worldSource, tag).then((envelope) => ({
+      value: this.#received<T>(envelope, slot),
+      status: this.#statusOf(envelope),
+    }));
+  }
+
+  /** Notes a received message in the call's slot and decodes its value. */
+  #received<T>(envelope: Envelope, slot: CallSlot): T {
+    noteMessage(slot, this.#context, envelope.source, envelope.tag, envelope.size);
+    return decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body) as T;
   }
 
   /** Checks a receive's arguments and returns the world rank of `source` (or a wildcard). */

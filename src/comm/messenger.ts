@@ -17,6 +17,11 @@ export type TransportFactory = (sink: (frames: Buffer[]) => void, wanted: () => 
 /** Sends and receives world-addressed messages for one process. */
 export class Messenger {
   readonly worldRank: number;
+  /**
+   * Some node of the job runs more ranks than it has cores, as the launcher's table of peers says
+   * (set when the rank joins; the same on every rank, so collectives choose alike by it).
+   */
+  oversubscribed = false;
   readonly #engine = new MatchingEngine();
   #transport!: Transport;
   #closed = false;

@@ -55,7 +55,7 @@ export interface CallSlot {
 }
 
 /** Receives every ended call while the job records. */
-export type CallSink = (slot: CallSlot, end: number) => void;
+type CallSink = (slot: CallSlot, end: number) => void;
 
 // Wildcards as the matching engine and communicator define them; repeated here so that this
 // module imports nothing (the communicator and the requests both import it).
@@ -94,6 +94,17 @@ export function endCall(slot: CallSlot): void {
     last.index = slot.index;
   }
   free.push(slot);
+}
+
+/**
+ * Notes in `slot` a message its point-to-point call moved: adds its `bytes`, and keeps its context
+ * id, the world rank of its peer and its tag, so that a trace can draw it.
+ */
+export function noteMessage(slot: CallSlot, context: number, peer: number, tag: number, bytes: number): void {
+  slot.bytes += bytes;
+  slot.messageContext = context;
+  slot.messagePeer = peer;
+  slot.messageTag = tag;
 }
 
 /** Runs `operation` as the call of `slot`, ending it however the operation ends. */

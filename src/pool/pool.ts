@@ -29,7 +29,7 @@ interface PendingChunk {
   /** Names the task of item `index` of the chunk, for errors ("task square(items[12])"). */
   readonly describe: (index: number) => string;
   /** Where the pool call was made, for the caller's part of a task error's stack. */
-  readonly callerStack: string;
+  readonly caller: Error;
   readonly resolve: (results: readonly unknown[]) => void;
   readonly reject: (error: Error) => void;
 }
@@ -75,7 +75,7 @@ export class Pool {
 
   /** Runs `fn(...args)` on some worker; resolves with its result. */
   async submit<A extends unknown[], R>(fn: ((...args: A) => R | Promise<R>) | string, ...args: A): Promise<Awaited<R>> {
-    const [result] = await this.#run(this.#nameOf(fn), 'spread', [args], 0, callerStack());
+    const [result] = await this.#run(this.#nameOf(fn), 'spread', [args], 0, captureCaller());
     return result as Awaited<R>;
   }
 
@@ -121,7 +121,7 @@ export class Pool {
   async #mapAll(call: string, name: string, mode: 'call' | 'spread', all: readonly unknown[], options: MapOptions): Promise<unknown[]> {
     const chunksize = checkChunksize(options.chunksize ?? Math.max(1, Math.ceil(all.length / (this.workers * 4))));
     const progress = this.#tracker(`${call} ${name}`, all.length, options);
-    const caller = callerStack();
+    const caller = captureCaller();
     const chunks = await Promise.all(chunksOf(all, chunksize).map((chunk, i) => this.#run(name, mode, chunk, i * chunksize, caller, progress)));
     return chunks.flat();
   }
@@ -140,7 +140,7 @@ export class Pool {
   ): AsyncGenerator<unknown> {
     const window = this.workers * this.#inflightLimit * 2;
     const source = chunkStream(items, chunksize);
-    const caller = callerStack();
+    const caller = captureCaller();
     const inFlight: { readonly promise: Promise<readonly unknown[]>; settled: boolean; results?: readonly unknown[] }[] = [];
     let offset = 0;
     let exhausted = false;
@@ -190,7 +190,7 @@ export class Pool {
     mode: 'call' | 'spread',
     items: readonly unknown[],
     firstIndex: number,
-    caller: string,
+    caller: Error,
     progress?: ProgressTracker,
   ): Promise<readonly unknown[]> {
     return new Promise((resolve, reject) => {
@@ -200,7 +200,7 @@ export class Pool {
         progress?.add(results.length);
         resolve(results);
       };
-      this.#queue.push({ task, describe, callerStack: caller, resolve: done, reject });
+      this.#queue.push({ task, describe, caller, resolve: done, reject });
       this.#dispatch();
       this.#receiveResults();
     });
@@ -246,7 +246,7 @@ export class Pool {
           chunk.resolve(result.results);
         } else {
           chunk.reject(
-            new RemoteTaskError(chunk.describe(result.index), { rank: status.source, size: this.#comm.size, host: result.host }, result.error, chunk.callerStack),
+            new RemoteTaskError(chunk.describe(result.index), { rank: status.source, size: this.#comm.size, host: result.host }, result.error, callerStack(chunk.caller)),
           );
         }
         this.#dispatch();
@@ -260,10 +260,18 @@ export class Pool {
   }
 }
 
-/** The stack of the user's pool call (without this frame), captured when the call is made. */
-function callerStack(): string {
+/**
+ * Where the user's pool call is being made. V8 turns the captured frames into the text of
+ * `stack` only when it is read, which {@link callerStack} does for a failed task alone.
+ */
+function captureCaller(): Error {
+  return new Error();
+}
+
+/** The stack of the user's pool call captured by {@link captureCaller}, without tsmpi's frames. */
+function callerStack(caller: Error): string {
   // Drop the Error line and the frames inside Pool, keeping the user's.
-  return (new Error().stack ?? '').split('\n').slice(1).filter((line) => !/\bPool\.|callerStack/.test(line)).join('\n');
+  return (caller.stack ?? '').split('\n').slice(1).filter((line) => !/\bPool\.|captureCaller/.test(line)).join('\n');
 }
 
 /** The number of items when the input knows it (an array, a Set...), else null. */

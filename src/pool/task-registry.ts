@@ -7,6 +7,11 @@ import { TsmpiError } from '../errors.js';
 /** A function a pool task can call. */
 export type TaskFunction = (...args: never[]) => unknown;
 
+/** The functions among a module's exports, by export name: what a pool serving that module runs. */
+export function exportedFunctions(module: Readonly<Record<string, unknown>>): Record<string, TaskFunction> {
+  return Object.fromEntries(Object.entries(module).filter(([, value]) => typeof value === 'function')) as Record<string, TaskFunction>;
+}
+
 /** Names and functions, both ways. */
 export class TaskRegistry {
   readonly #byName: ReadonlyMap<string, TaskFunction>;

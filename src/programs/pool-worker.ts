@@ -1,18 +1,15 @@
 /**
- * The rank program of a pool started with createPool(): imports the user's module (TypeScript
- * too) and serves its exported functions until the pool is closed.
+ * The rank program of a pool started with createPool(): imports the user's module and serves its
+ * exported functions until the pool is closed. createPool() starts it with the `node --import`
+ * options of a rank that runs the module itself, so a TypeScript module loads as a rank's would.
  *
  * Arguments: MODULE_URL
  */
-import { register } from 'tsx/esm/api';
 import { init, finalize, openPool } from '../index.js';
-import type { TaskFunction } from '../pool/task-registry.js';
+import { exportedFunctions } from '../pool/task-registry.js';
 
-// The module may be TypeScript; tsx lets this plain-JavaScript program import it.
-register();
 const moduleUrl = process.argv[2] as string;
-const module = (await import(moduleUrl)) as Record<string, unknown>;
-const functions = Object.fromEntries(Object.entries(module).filter(([, value]) => typeof value === 'function')) as Record<string, TaskFunction>;
+const functions = exportedFunctions((await import(moduleUrl)) as Record<string, unknown>);
 
 const comm = await init();
 await openPool(comm, { functions });

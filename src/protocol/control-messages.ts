@@ -3,6 +3,7 @@
  * rank). They travel over the rank's control channel; this file is the whole protocol, imported by
  * both sides.
  */
+import type { JobCredentials } from '../transport/job-secret.js';
 
 /** Bumped whenever a message below changes shape; a rank and a launcher must agree on it. */
 export const CONTROL_PROTOCOL_VERSION = 3;
@@ -112,7 +113,7 @@ export interface StatusMessage {
   readonly type: 'status';
   readonly rank: number;
   readonly id: number;
-  /** Whether finalize() has completed. */
+  /** Whether finalize() has been called (the rank may still be waiting in it). */
   readonly finalized: boolean;
   readonly calls: readonly CallInProgress[];
 }
@@ -158,12 +159,8 @@ export interface ReleasedMessage {
  * The job's credentials (src/transport/job-secret.ts), the first message on every rank's channel:
  * they travel here and never on a command line or in the environment, which `ps` shows to anyone.
  */
-export interface CredentialsMessage {
+export interface CredentialsMessage extends JobCredentials {
   readonly type: 'credentials';
-  /** 32 random bytes as 64 hexadecimal digits. */
-  readonly secret: string;
-  /** Whether connections between nodes are encrypted (--encrypt). */
-  readonly encrypt: boolean;
 }
 
 /** The answer to a clock-ping: the launcher's clock (milliseconds) when it answered. */

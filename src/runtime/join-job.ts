@@ -46,9 +46,13 @@ const WORLD_COLLECTIVE_CONTEXT = 1;
 export async function joinJob(link: LauncherLink, place: RankPlace): Promise<JoinedRank> {
   // The launcher side sends the job's credentials first; every connection must present them.
   const credentials = await link.next();
-  if (credentials.type !== 'credentials' || !isJobCredentials(credentials)) {
+  if (credentials.type !== 'credentials') {
     const what = credentials.type === 'refused' ? `refused it: ${credentials.reason}` : `sent ${credentials.type} instead of the job's credentials`;
     throw new TsmpiError('ERR_JOB', `the launcher ${what} (is tsmpiexec the same tsmpi version as rank ${place.rank}?)`);
+  }
+  // The message has the right type but may still not hold a well-formed secret (it arrives as JSON).
+  if (!isJobCredentials(credentials)) {
+    throw new TsmpiError('ERR_JOB', `the launcher sent malformed credentials (is tsmpiexec the same tsmpi version as rank ${place.rank}?)`);
   }
   const security = deriveJobKeys(credentials);
   // Loaded only here, so a job of one rank never pays for the native module. The ZAP handler
@@ -88,13 +92,13 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.peers.length} peers for a job of ${place.size} ranks`);
   }
   transport.setPeers(reply.peers);
-  return { world: worldComm(messenger, place.rank, place.size, reply.oversubscribed === true), messenger, transport };
+  messenger.oversubscribed = reply.oversubscribed === true;
+  return { world: worldComm(messenger, place.rank, place.size), messenger, transport };
 }
 
-/** COMM_WORLD of a job of `size` ranks; `oversubscribed` as the launcher's table of peers says. */
-export function worldComm(messenger: Messenger, rank: number, size: number, oversubscribed = false): Comm {
+/** COMM_WORLD of a job of `size` ranks. */
+export function worldComm(messenger: Messenger, rank: number, size: number): Comm {
   return new Comm(messenger, {
-    oversubscribed,
     worldRanks: Array.from({ length: size }, (_, i) => i),
     rank,
     pointToPointContext: WORLD_POINT_TO_POINT_CONTEXT,

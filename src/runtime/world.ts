@@ -10,7 +10,7 @@ import { LoopbackTransport } from '../transport/loopback-transport.js';
 import { readJobEnvironment } from './job-environment.js';
 import { beforeRankDeath, installRankGuard } from './rank-guard.js';
 import type { ControlChannel } from './control-channel.js';
-import { joinJob, worldComm } from './join-job.js';
+import { joinJob, worldComm, type JoinedRank } from './join-job.js';
 import { ArgsShape, beginCall, endCall } from '../observe/call-tracker.js';
 import { flushRecords, recordingRequested, startRecording } from '../observe/call-recorder.js';
 import { statusAnswer } from '../observe/status-answer.js';
@@ -103,7 +103,7 @@ async function start(): Promise<Running> {
   channel.onStatusRequest((request) => channel.send(statusAnswer(job.rank, request, finalized)));
   // init() is a call like the others: a rank waiting here for the rest of the job says so.
   const initCall = beginCall('init', '', ArgsShape.None);
-  let joined: Awaited<ReturnType<typeof joinJob>>;
+  let joined: JoinedRank;
   try {
     joined = await joinJob(channel, job);
     // After joining: the job's credentials come first on the channel. Before init() ends, so

@@ -8,7 +8,7 @@ import type { Pull, Push } from 'zeromq';
 import { PLAIN_USERNAME, ZAP_DOMAIN, type JobKeys } from './job-secret.js';
 
 /** Whether a connection to or from `endpoint` is encrypted under `keys`. */
-export function isEncrypted(keys: JobKeys, endpoint: string): boolean {
+function isEncrypted(keys: JobKeys, endpoint: string): boolean {
   // Local ipc never leaves the machine and its socket files sit in a directory only the user can
   // open; encrypting it would cost every local message and protect against nobody but root.
   return keys.encrypt && endpoint.startsWith('tcp://');

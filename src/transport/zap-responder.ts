@@ -17,10 +17,9 @@ import { Router } from 'zeromq';
 import { TsmpiError } from '../errors.js';
 import { z85Decode } from './curve-keys.js';
 import { PLAIN_USERNAME, ZAP_DOMAIN, type JobKeys } from './job-secret.js';
+// The ZAP handler reads like the transport's reader, and stops when idle alike.
+import { IDLE_RECEIVE_TIMEOUT_MS } from './zmq-transport.js';
 
-// As the transport's reader: a pending receive keeps the event loop alive, so an idle reader
-// looks again this often whether anybody still waits.
-const IDLE_RECEIVE_TIMEOUT_MS = 100;
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 
 /** Answers the ZAP requests of this process's sockets with the job's credentials. */

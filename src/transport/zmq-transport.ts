@@ -34,9 +34,12 @@ export interface ZmqTransportOptions {
   readonly security?: { readonly keys: JobKeys; readonly zap: ZapResponder };
 }
 
-// A pending receive keeps the Node event loop alive; this bound lets an idle reader notice that
-// nobody waits any more and stop, so a program can exit without calling finalize().
-const IDLE_RECEIVE_TIMEOUT_MS = 100;
+/**
+ * The receive timeout of the rank's reading sockets, in milliseconds. A pending receive keeps the
+ * Node event loop alive; this bound lets an idle reader notice that nobody waits any more and
+ * stop, so a program can exit without calling finalize().
+ */
+export const IDLE_RECEIVE_TIMEOUT_MS = 100;
 const DEFAULT_LINGER_MS = 10_000;
 
 /** The {@link Transport} over ZeroMQ sockets. */

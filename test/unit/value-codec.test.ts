@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeBody, encodeBody } from '../../src/codec/value-codec.js';
+import { decodeBody, encodeBody, LEND_FROM_BYTES, ownedBody } from '../../src/codec/value-codec.js';
 import { Encoding, readHeader, writeHeader } from '../../src/codec/message-header.js';
 import { isTsmpiError } from '../../src/errors.js';
 import { difference, sampleValues } from '../fixtures/lib/sample-values.js';
@@ -59,6 +59,33 @@ describe('value codec', { timeout: 10_000 }, () => {
     const decoded = decodeBody(body.encoding, body.kindCode, [shifted.subarray(1)]) as Float64Array;
     assert.deepEqual([...decoded], [1.5, 2.5]);
     assert.equal(decoded.byteOffset, 0);
+  });
+
+  it('encodes a body decoded here into memory the decoded arrays take over, without a second copy', () => {
+    const raw = encodeBody(new Int16Array([1, 2]), true);
+    const packed = encodeBody({ small: new Int32Array([3, 4, 5]) }, true);
+    const decodedRaw = decodeBody(raw.encoding, raw.kindCode, raw.frames) as Int16Array;
+    const decodedPacked = decodeBody(packed.encoding, packed.kindCode, packed.frames) as { small: Int32Array };
+    assert.deepEqual(decodedRaw, new Int16Array([1, 2]));
+    assert.equal(decodedRaw.buffer, raw.frames[0]?.buffer);
+    assert.deepEqual(decodedPacked.small, new Int32Array([3, 4, 5]));
+    assert.equal(decodedPacked.small.buffer, packed.frames[1]?.buffer);
+  });
+
+  it('copies only the lent frames of a body for this very rank, into memory of their own', () => {
+    const big = new Float64Array(LEND_FROM_BYTES / 8).fill(1.5);
+    const body = encodeBody({ big, small: new Int8Array([7]) });
+    assert.equal(body.lent, true);
+    const owned = ownedBody(body);
+    assert.equal(owned.lent, false);
+    assert.equal(owned.frames[0], body.frames[0]);
+    assert.equal(owned.frames[2], body.frames[2]);
+    assert.notEqual(owned.frames[1]?.buffer, big.buffer);
+    big.fill(0);
+    const decoded = decodeBody(owned.encoding, owned.kindCode, owned.frames) as { big: Float64Array; small: Int8Array };
+    assert.equal(decoded.big[0], 1.5);
+    assert.equal(decoded.big.buffer, owned.frames[1]?.buffer);
+    assert.deepEqual(decoded.small, new Int8Array([7]));
   });
 
   const unsendable: [string, unknown, RegExp][] = [
