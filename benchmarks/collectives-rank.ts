@@ -11,28 +11,35 @@ const quick = process.argv.includes('--quick');
 const comm = await init();
 const SIZES = [8, 1024, 65536, 1 << 20];
 
-type Operation = (buffer: Float64Array) => Promise<unknown>;
+/** Builds an operation's arguments from `buffer` once, and returns the call that is timed. */
+type Operation = (buffer: Float64Array) => () => Promise<unknown>;
 const operations: Record<string, Operation> = {
-  barrier: () => comm.barrier(),
-  bcast: (buffer) => comm.bcast(comm.rank === 0 ? buffer : undefined, 0),
-  reduce: (buffer) => comm.reduce(buffer),
-  allreduce: (buffer) => comm.allreduce(buffer),
-  gather: (buffer) => comm.gather(buffer),
-  scatter: (buffer) => comm.scatter(comm.rank === 0 ? Array.from({ length: comm.size }, () => buffer) : undefined),
-  allgather: (buffer) => comm.allgather(buffer),
-  alltoall: (buffer) => comm.alltoall(Array.from({ length: comm.size }, () => buffer)),
+  barrier: () => () => comm.barrier(),
+  bcast: (buffer) => () => comm.bcast(comm.rank === 0 ? buffer : undefined, 0),
+  reduce: (buffer) => () => comm.reduce(buffer),
+  allreduce: (buffer) => () => comm.allreduce(buffer),
+  gather: (buffer) => () => comm.gather(buffer),
+  scatter: (buffer) => {
+    const parts = comm.rank === 0 ? Array.from({ length: comm.size }, () => buffer) : undefined;
+    return () => comm.scatter(parts);
+  },
+  allgather: (buffer) => () => comm.allgather(buffer),
+  alltoall: (buffer) => {
+    const parts = Array.from({ length: comm.size }, () => buffer);
+    return () => comm.alltoall(parts);
+  },
 };
 
 for (const [name, operation] of Object.entries(operations)) {
   for (const bytes of name === 'barrier' ? [0] : SIZES) {
-    const buffer = new Float64Array(Math.max(1, bytes / 8));
+    const call = operation(new Float64Array(Math.max(1, bytes / 8)));
     const large = bytes > 8192;
     const iterations = quick ? (large ? 5 : 50) : large ? 50 : 500;
     const warmup = quick ? 2 : large ? 10 : 100;
     let total = 0;
     for (let i = 0; i < warmup + iterations; i++) {
       const start = performance.now();
-      await operation(buffer);
+      await call();
       if (i >= warmup) total += performance.now() - start;
       await comm.barrier();
     }

@@ -21,7 +21,7 @@ const raw: Measurement[] = [];
 for (let round = 0; round < runCount(); round++) {
   for (const np of NPS) {
     raw.push(...runForRecords(process.execPath, [tsmpiexec, '--oversubscribe', '-np', String(np), rankProgram, ...quick]));
-    if (mpi.available) raw.push(...runForRecords(...mpi.command(np, 'tcp', mpi.programs['osu-collectives'] as string, ['Open MPI tcp', ...quick]), mpi.env));
+    if (mpi.available) raw.push(...runForRecords(...mpi.command(np, 'tcp', mpi.programs['osu-collectives'] as string, ['Open MPI tcp', ...quick]), { env: mpi.env }));
   }
 }
 const records = summarizeRuns(raw);

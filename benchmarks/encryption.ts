@@ -8,7 +8,7 @@
  *   node --import tsx benchmarks/encryption.ts [--quick] [--json FILE]
  */
 import { fileURLToPath } from 'node:url';
-import { runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
+import { find, runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
@@ -22,7 +22,7 @@ const records = [...run('tsmpi tcp', []), ...run('tsmpi tcp --encrypt', ['--encr
 console.log(`--encrypt, 2 ranks on two hosts of one machine (tcp on loopback), ${new Date().toISOString().slice(0, 10)}`);
 console.log(['measurement'.padEnd(12), 'bytes'.padStart(9), 'tcp'.padStart(14), '--encrypt'.padStart(14), 'ratio'.padStart(7)].join(' '));
 for (const plain of records.filter((m) => m.impl === 'tsmpi tcp')) {
-  const encrypted = records.find((m) => m.impl === 'tsmpi tcp --encrypt' && m.bench === plain.bench && m.size === plain.size);
+  const encrypted = find(records, plain.bench, 'tsmpi tcp --encrypt', plain.np, plain.size);
   const cell = (m: Measurement | undefined): string => (m === undefined ? '-' : `${m.value.toFixed(1)} ${m.unit}`);
   const ratio = encrypted === undefined ? '-' : (encrypted.value / plain.value).toFixed(2);
   console.log([plain.bench.padEnd(12), String(plain.size).padStart(9), cell(plain).padStart(14), cell(encrypted).padStart(14), ratio.padStart(7)].join(' '));

@@ -10,22 +10,19 @@
  */
 import { init, finalize } from 'tsmpi';
 import { osuBandwidth, osuLatency } from './lib/osu-point-to-point.js';
+import { bandwidthLoops, latencyIterations, pointToPointSizes } from './lib/osu-parameters.js';
 
 const quick = process.argv.includes('--quick');
 const comm = await init();
 if (comm.size !== 2) throw new Error('the point-to-point benchmark needs exactly 2 ranks');
-const sizes = quick ? [8, 1024, 65536, 1 << 20, 1 << 22] : Array.from({ length: 23 }, (_, i) => 2 ** i);
+const sizes = pointToPointSizes(quick);
 const record = (bench: string, size: number, value: number, unit: string): void => {
   if (comm.rank === 0) console.log(JSON.stringify({ bench, impl: 'tsmpi', np: 2, size, value, unit }));
 };
-const iterationsFor = (size: number): [warmup: number, iterations: number] =>
-  quick ? (size > 8192 ? [2, 20] : [20, 500]) : size > 8192 ? [10, 1000] : [100, 10000];
 
-const latency = (payload: unknown, size: number): Promise<number> => osuLatency(comm, payload, ...iterationsFor(size));
-const bandwidth = (payload: Uint8Array | Float64Array, both: boolean): Promise<number> => {
-  const [warmup, iterations] = iterationsFor(payload.byteLength);
-  return osuBandwidth(comm, payload, Math.max(1, Math.floor(warmup / 10)), Math.max(2, Math.floor(iterations / 20)), both);
-};
+const latency = (payload: unknown, size: number): Promise<number> => osuLatency(comm, payload, ...latencyIterations(size, quick));
+const bandwidth = (payload: Uint8Array | Float64Array, both: boolean): Promise<number> =>
+  osuBandwidth(comm, payload, ...bandwidthLoops(payload.byteLength, quick), both);
 
 for (const size of sizes) record('latency', size, await latency(new Uint8Array(size), size), 'us');
 for (const size of sizes.filter((s) => s >= 8 && s <= 65536)) {

@@ -22,7 +22,7 @@ for (let round = 0; round < runCount(); round++) {
   raw.push(...runForRecords(process.execPath, ['--import', 'tsx', here('./p2p-zeromq.ts'), ...quick]));
   if (mpi.available) {
     for (const transport of ['shm', 'tcp'] as const) {
-      raw.push(...runForRecords(...mpi.command(2, transport, mpi.programs['osu-p2p'] as string, [`Open MPI ${transport}`, ...quick]), mpi.env));
+      raw.push(...runForRecords(...mpi.command(2, transport, mpi.programs['osu-p2p'] as string, [`Open MPI ${transport}`, ...quick]), { env: mpi.env }));
     }
   }
 }

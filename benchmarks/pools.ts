@@ -8,8 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
-
+import { find, parseRecords, runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -21,18 +20,15 @@ if (python.status === 0) records.push(...parseRecords(python.stdout));
 else console.log(`python3 column skipped: ${python.error?.message ?? python.stderr.trim().split('\n').at(-1)}`);
 
 // One rank more than workers: rank 0 only hands out work, as multiprocessing's parent does.
-const tsmpi = spawnSync(process.execPath, [here('../dist/launcher/bin/tsmpiexec.js'), '--oversubscribe', '-np', String(workers + 1), here('./pools-rank.ts'), ...(quick ? ['--quick'] : [])], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-if (tsmpi.status !== 0) throw new Error(`the tsmpi pool benchmark failed with exit code ${tsmpi.status}`);
-records.push(...parseRecords(tsmpi.stdout));
+records.push(
+  ...runForRecords(process.execPath, [here('../dist/launcher/bin/tsmpiexec.js'), '--oversubscribe', '-np', String(workers + 1), here('./pools-rank.ts'), ...(quick ? ['--quick'] : [])]),
+);
 
 console.log(`pools, ${workers} workers, ${new Date().toISOString().slice(0, 10)}`);
 console.log(['measurement'.padEnd(30), 'python'.padStart(14), 'tsmpi'.padStart(14), 'tsmpi/python'.padStart(14)].join(' '));
 for (const bench of [...new Set(records.map((r) => r.bench))]) {
-  const py = records.find((r) => r.bench === bench && r.impl === 'python-multiprocessing');
-  const ts = records.find((r) => r.bench === bench && r.impl === 'tsmpi');
+  const py = find(records, bench, 'python-multiprocessing', workers, 0);
+  const ts = find(records, bench, 'tsmpi', workers, 0);
   const unit = ts?.unit ?? py?.unit ?? '';
   const cell = (m: Measurement | undefined): string => (m === undefined ? '-' : `${m.value.toFixed(m.unit === 'x' ? 2 : 0)} ${unit}`);
   const ratio = py !== undefined && ts !== undefined ? (ts.value / py.value).toFixed(2) : '-';

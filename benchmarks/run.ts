@@ -8,11 +8,11 @@
  *   npm run bench [-- --quick] [-- --runs N] [-- --json FILE] [-- --charts DIR]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatBytes, renderLineChart, type Series } from './lib/svg-chart.js';
+import { writeCharts } from './lib/charts.js';
 import { evaluateTargets } from './lib/targets.js';
 import { writeJsonIfAsked, type Measurement } from './lib/records.js';
 
@@ -45,49 +45,4 @@ for (const target of evaluateTargets(all)) {
 }
 writeJsonIfAsked(all);
 
-if (chartsDir !== undefined) {
-  mkdirSync(chartsDir, { recursive: true });
-  const caption = `${new Date().toISOString().slice(0, 10)}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}; tsmpi and zeromq.js over ipc`;
-  const seriesOf = (bench: string, np: number | undefined, x: (m: Measurement) => number, filter: (m: Measurement) => boolean = () => true): Series[] =>
-    [...new Set(all.filter((m) => m.bench === bench).map((m) => m.impl))].map((impl) => ({
-      name: impl,
-      points: all.filter((m) => m.bench === bench && m.impl === impl && (np === undefined || m.np === np) && filter(m)).map((m) => [x(m), m.value] as const),
-    }));
-  const byteTicks = [1, 16, 256, 4096, 65536, 1 << 20, 1 << 22];
-  const charts: Record<string, string> = {
-    'bench-p2p-latency.svg': renderLineChart({
-      title: 'Point-to-point latency (half a round trip), 2 ranks',
-      xLabel: 'message size (bytes)',
-      yLabel: 'latency (µs, log)',
-      xLog: true,
-      yLog: true,
-      xTicks: byteTicks,
-      formatX: formatBytes,
-      series: seriesOf('latency', 2, (m) => m.size, (m) => m.size > 0),
-      caption,
-    }),
-    'bench-p2p-bandwidth.svg': renderLineChart({
-      title: 'Point-to-point bandwidth (window of 64), 2 ranks',
-      xLabel: 'message size (bytes)',
-      yLabel: 'bandwidth (MB/s, log)',
-      xLog: true,
-      yLog: true,
-      xTicks: byteTicks,
-      formatX: formatBytes,
-      series: seriesOf('bandwidth', 2, (m) => m.size, (m) => m.size > 0),
-      caption,
-    }),
-  };
-  for (const [op, size] of [['allreduce', 8], ['bcast', 8], ['allreduce', 1 << 20], ['barrier', 0]] as const) {
-    charts[`bench-${op}-${size === 0 ? 'np' : formatBytes(size)}.svg`] = renderLineChart({
-      title: `${op}${size === 0 ? '' : ` of ${formatBytes(size)}B`} against the number of ranks`,
-      xLabel: 'ranks (np)',
-      yLabel: 'time per call (µs, log)',
-      yLog: true,
-      series: seriesOf(op, undefined, (m) => m.np, (m) => m.size === size),
-      caption,
-    });
-  }
-  for (const [file, svg] of Object.entries(charts)) writeFileSync(join(chartsDir, file), svg);
-  console.log(`charts written to ${chartsDir}: ${Object.keys(charts).join(', ')}`);
-}
+if (chartsDir !== undefined) console.log(`charts written to ${chartsDir}: ${writeCharts(all, chartsDir).join(', ')}`);

@@ -13,13 +13,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { openMpi } from './lib/openmpi.js';
-import { find, parseRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
+import { openMpi, SYSTEM_PYTHON } from './lib/openmpi.js';
+import { runCount, runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-const quick = process.argv.includes('--quick');
-const runsIndex = process.argv.indexOf('--runs');
-const runs = runsIndex > 0 ? Math.max(1, Number(process.argv[runsIndex + 1]) || 1) : quick ? 3 : 10;
+// Whole jobs are short and noisy: more runs than the other suites make.
+const runs = runCount({ quick: 3, full: 10 });
 const NPS = [1, 2, 4, 8];
 
 const project = mkdtempSync(join(tmpdir(), 'tsmpi-startup-'));
@@ -39,7 +38,8 @@ try {
   };
   const tsmpiexec = here('../dist/launcher/bin/tsmpiexec.js');
   const mpi = openMpi();
-  if (!mpi.available) console.log(`mpi4py column skipped: ${mpi.reason}`);
+  const mpi4pyMissing = mpi.available ? mpi.mpi4pyMissing : mpi.reason;
+  if (mpi4pyMissing !== undefined) console.log(`mpi4py column skipped: ${mpi4pyMissing}`);
   const record = (bench: string, impl: string, np: number, value: number, unit: string): void => {
     raw.push({ bench, impl, np, size: 0, value, unit });
   };
@@ -48,8 +48,8 @@ try {
     for (const np of NPS) {
       record('start-up and shut-down', 'tsmpi', np, wallSeconds(process.execPath, [tsmpiexec, '--oversubscribe', '-np', String(np), 'hello-rank.ts']), 's');
     }
-    if (mpi.available) {
-      const [command, args] = mpi.command(4, 'shm', '/usr/bin/python3', [here('./openmpi/hello.py')]);
+    if (mpi.available && mpi4pyMissing === undefined) {
+      const [command, args] = mpi.command(4, 'shm', SYSTEM_PYTHON, [here('./openmpi/hello.py')]);
       record('start-up and shut-down', 'mpi4py (mpirun python3)', 4, wallSeconds(command, args, mpi.env), 's');
     }
     record('start-up and shut-down', 'node -e 0', 1, wallSeconds(process.execPath, ['-e', '0']), 's');
@@ -57,15 +57,11 @@ try {
   }
 
   for (let round = 0; round < Math.min(runs, 3); round++) {
-    const ranks = spawnSync(process.execPath, [tsmpiexec, '-np', '2', 'memory-rank.ts'], { cwd: project, encoding: 'utf8' });
-    if (ranks.status !== 0) throw new Error(`memory-rank.ts failed: ${ranks.stderr}`);
-    const perRank = parseRecords(ranks.stdout);
+    const perRank = runForRecords(process.execPath, [tsmpiexec, '-np', '2', 'memory-rank.ts'], { cwd: project });
     raw.push({ ...(perRank[0] as Measurement), value: Math.max(...perRank.map((r) => r.value)) });
     // The TypeScript hooks ranks run with, so that the only difference is tsmpi.
     const loader = pathToFileURL(here('./typescript-hooks-only.mjs')).href;
-    const bare = spawnSync(process.execPath, ['--import', loader, 'memory-bare.ts'], { cwd: project, encoding: 'utf8' });
-    if (bare.status !== 0) throw new Error(`memory-bare.ts failed: ${bare.stderr}`);
-    raw.push(...parseRecords(bare.stdout).map((r) => ({ ...r, np: 2 })));
+    raw.push(...runForRecords(process.execPath, ['--import', loader, 'memory-bare.ts'], { cwd: project }).map((r) => ({ ...r, np: 2 })));
   }
 } finally {
   rmSync(project, { recursive: true, force: true });
@@ -77,10 +73,4 @@ for (const r of records) {
   const spread = r.min !== undefined && r.max !== undefined ? `  (${r.min.toFixed(2)}-${r.max.toFixed(2)})` : '';
   console.log(`${r.bench.padEnd(24)} ${r.impl.padEnd(28)} np ${String(r.np).padEnd(2)} ${r.value.toFixed(r.unit === 's' ? 3 : 1).padStart(8)} ${r.unit}${spread}`);
 }
-const tsmpi4 = find(records, 'start-up and shut-down', 'tsmpi', 4, 0);
-const mpi4py4 = find(records, 'start-up and shut-down', 'mpi4py (mpirun python3)', 4, 0);
-if (tsmpi4 !== undefined && mpi4py4 !== undefined) console.log(`tsmpiexec -np 4 / mpirun -np 4 python3: ${(tsmpi4.value / mpi4py4.value).toFixed(2)}`);
-const rank = find(records, 'peak RSS per process', 'tsmpi rank', 2, 0);
-const bare = find(records, 'peak RSS per process', 'same program without tsmpi', 2, 0);
-if (rank !== undefined && bare !== undefined) console.log(`rank peak RSS / same program without tsmpi: ${(rank.value / bare.value).toFixed(2)}`);
 writeJsonIfAsked(records);

@@ -1,12 +1,12 @@
 /**
  * Open MPI for the side-by-side columns: finds mpicc and mpirun, installs Debian's openmpi-bin,
- * libopenmpi-dev and python3-mpi4py when they are missing and this process may (root with
- * apt-get), compiles the C programs in benchmarks/openmpi/ once, and says why the column is
- * skipped when it cannot.
+ * libopenmpi-dev and python3-mpi4py when any is missing and this process may (root with
+ * apt-get), compiles the C programs in benchmarks/openmpi/ once into benchmarks/openmpi/build/
+ * (gitignored), and says why a column is skipped when it cannot run it. mpi4py only matters to
+ * the start-up column, so its absence leaves the others running.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,12 +19,22 @@ export type OpenMpi =
       /** Compiled benchmark programs, by source name without `.c`. */
       readonly programs: Readonly<Record<string, string>>;
       readonly env: NodeJS.ProcessEnv;
+      /** Why {@link SYSTEM_PYTHON} cannot import mpi4py, or undefined when it can. */
+      readonly mpi4pyMissing: string | undefined;
     }
   | { readonly available: false; readonly reason: string };
+
+/**
+ * The Python that Debian's python3-mpi4py is installed for: a python3 earlier on PATH (pyenv's,
+ * say) does not see it.
+ */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
 
 const PACKAGES = ['openmpi-bin', 'libopenmpi-dev', 'python3-mpi4py'];
 const SOURCES = ['osu-p2p', 'osu-collectives'];
 const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const hasOpenMpi = (): boolean => has('mpicc') && has('mpirun');
+const hasMpi4py = (): boolean => spawnSync(SYSTEM_PYTHON, ['-c', 'import mpi4py'], { stdio: 'ignore' }).status === 0;
 
 let prepared: OpenMpi | undefined;
 
@@ -35,11 +45,20 @@ export function openMpi(): OpenMpi {
 }
 
 function prepare(): OpenMpi {
-  if (!has('mpicc') || !has('mpirun') || !existsSync('/usr/lib/python3/dist-packages/mpi4py')) {
-    const installed = install();
-    if (installed !== undefined) return { available: false, reason: installed };
+  // One installation brings all the packages, so a missing mpi4py alone is reason to install.
+  const notInstalled = hasOpenMpi() && hasMpi4py() ? undefined : install();
+  if (!hasOpenMpi()) {
+    const reason = notInstalled === undefined ? 'Open MPI was installed but mpicc/mpirun are not on PATH' : `Open MPI is not installed (${notInstalled})`;
+    return { available: false, reason };
   }
-  const outDir = join(tmpdir(), 'tsmpi-bench-openmpi');
+  const mpi4pyMissing = hasMpi4py()
+    ? undefined
+    : notInstalled === undefined
+      ? `python3-mpi4py was installed but ${SYSTEM_PYTHON} cannot import mpi4py`
+      : `${SYSTEM_PYTHON} cannot import mpi4py (${notInstalled})`;
+  // In this checkout, not a shared directory such as /tmp where another user could plant the
+  // binaries that a root CI run would then execute.
+  const outDir = fileURLToPath(new URL('../openmpi/build/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   const programs: Record<string, string> = {};
   for (const name of SOURCES) {
@@ -75,20 +94,19 @@ function prepare(): OpenMpi {
       ...args,
     ],
   ];
-  return { available: true, command, programs, env };
+  return { available: true, command, programs, env, mpi4pyMissing };
 }
 
 /** Installs the packages; returns why not when it cannot. */
 function install(): string | undefined {
   if (process.getuid?.() !== 0 || !has('apt-get')) {
-    return `Open MPI is not installed (install ${PACKAGES.join(' ')}; the benchmark installs them itself only as root with apt-get)`;
+    return `install ${PACKAGES.join(' ')}; the benchmark installs them itself only as root with apt-get`;
   }
-  console.log(`installing ${PACKAGES.join(' ')} for the Open MPI column ...`);
+  console.log(`installing ${PACKAGES.join(' ')} for the Open MPI and mpi4py columns ...`);
   const result = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', ...PACKAGES], {
     encoding: 'utf8',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (result.status !== 0) return `apt-get could not install ${PACKAGES.join(' ')}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`;
-  return has('mpicc') && has('mpirun') ? undefined : 'Open MPI was installed but mpicc/mpirun are not on PATH';
+  return result.status === 0 ? undefined : `apt-get could not install ${PACKAGES.join(' ')}: ${result.stderr.trim().split('\n').at(-1) ?? ''}`;
 }

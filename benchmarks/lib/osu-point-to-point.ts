@@ -3,9 +3,7 @@
  * communicator, shared by the rank programs that measure tsmpi (p2p-rank.ts, encryption-rank.ts).
  */
 import { waitAll, type Comm } from 'tsmpi';
-
-/** osu_bw's window: non-blocking sends in flight before the receiver's ack. */
-export const WINDOW = 64;
+import { WINDOW } from './osu-parameters.js';
 
 /** Latency in µs: half a ping-pong round trip of `payload`, timed after `warmup` round trips. */
 export async function osuLatency(comm: Comm, payload: unknown, warmup: number, iterations: number): Promise<number> {

@@ -28,12 +28,20 @@ export function parseRecords(stdout: string): Measurement[] {
     .map((line) => JSON.parse(line) as Measurement);
 }
 
+/** Where and with which environment {@link runForRecords} runs its command. */
+export interface RunOptions {
+  /** The working directory; this process's by default. */
+  readonly cwd?: string;
+  /** The environment; this process's by default. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Runs `command args` to its end (its stderr shown) and returns the records it printed.
  * @throws when it fails, so that a broken suite never reports partial figures
  */
-export function runForRecords(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Measurement[] {
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env });
+export function runForRecords(command: string, args: readonly string[], options: RunOptions = {}): Measurement[] {
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], cwd: options.cwd, env: options.env ?? process.env });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
   return parseRecords(result.stdout);
 }
@@ -75,9 +83,15 @@ export function find(records: readonly Measurement[], bench: string, impl: strin
   return records.find((r) => r.bench === bench && r.impl === impl && r.np === np && r.size === size);
 }
 
-/** How many times each suite repeats every measurement: `--runs N`, else 1 in quick mode and 5 otherwise. */
-export function runCount(argv: readonly string[] = process.argv): number {
+/** How many runs a suite makes when --runs does not say, in quick mode and otherwise. */
+export interface RunCountDefaults {
+  readonly quick: number;
+  readonly full: number;
+}
+
+/** How many times a suite repeats every measurement: `--runs N`, else `defaults` (1 in quick mode and 5 otherwise unless given). */
+export function runCount(defaults: RunCountDefaults = { quick: 1, full: 5 }, argv: readonly string[] = process.argv): number {
   const index = argv.indexOf('--runs');
   if (index > 0) return Math.max(1, Number(argv[index + 1]) || 1);
-  return argv.includes('--quick') ? 1 : 5;
+  return argv.includes('--quick') ? defaults.quick : defaults.full;
 }

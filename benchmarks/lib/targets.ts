@@ -16,43 +16,55 @@ export interface TargetResult {
 
 const MIB = 1 << 20;
 
+/** The bound a target's ratio must keep: at most or at least a limit. */
+type Bound = { readonly atMost: number } | { readonly atLeast: number };
+
+/** A bound as printed: "<= 1.10", ">= 0.90", "<= 4". */
+function describe(bound: Bound): string {
+  const [sign, limit] = 'atMost' in bound ? ['<=', bound.atMost] : ['>=', bound.atLeast];
+  return `${sign} ${Number.isInteger(limit) ? limit : limit.toFixed(2)}`;
+}
+
 /** Evaluates every target that the records allow. */
 export function evaluateTargets(records: readonly Measurement[]): TargetResult[] {
   const results: TargetResult[] = [];
-  const ratio = (name: string, bound: string, atMost: boolean, limit: number, a: Measurement | undefined, b: Measurement | undefined, what: string): void => {
+  const ratio = (name: string, bound: Bound, a: Measurement | undefined, b: Measurement | undefined, what: string): void => {
     if (a === undefined || b === undefined) {
-      results.push({ name, ratio: undefined, bound, met: undefined, detail: `not measured (${what})` });
+      results.push({ name, ratio: undefined, bound: describe(bound), met: undefined, detail: `not measured (${what})` });
       return;
     }
     const value = a.value / b.value;
-    results.push({ name, ratio: value, bound, met: atMost ? value <= limit : value >= limit, detail: `${what}: ${a.value.toFixed(1)} / ${b.value.toFixed(1)} ${a.unit}` });
+    const met = 'atMost' in bound ? value <= bound.atMost : value >= bound.atLeast;
+    results.push({ name, ratio: value, bound: describe(bound), met, detail: `${what}: ${a.value.toFixed(1)} / ${b.value.toFixed(1)} ${a.unit}` });
   };
-  ratio('8-byte latency vs raw zeromq.js', '<= 1.10', true, 1.1, find(records, 'latency', 'tsmpi', 2, 8), find(records, 'latency', 'zeromq.js', 2, 8), 'tsmpi / zeromq.js latency, 8 B');
+  const latency8 = find(records, 'latency', 'tsmpi', 2, 8);
+  ratio('8-byte latency vs raw zeromq.js', { atMost: 1.1 }, latency8, find(records, 'latency', 'zeromq.js', 2, 8), 'tsmpi / zeromq.js latency, 8 B');
   for (const size of [MIB, 4 * MIB]) {
     const label = size === MIB ? '1 MiB' : '4 MiB';
-    ratio(`${label} Float64Array bandwidth vs raw zeromq.js`, '>= 0.90', false, 0.9, find(records, 'bandwidth', 'tsmpi', 2, size), find(records, 'bandwidth', 'zeromq.js', 2, size), `tsmpi / zeromq.js bandwidth, ${label}`);
-    ratio(`${label} Float64Array bandwidth vs Open MPI tcp`, '>= 0.80', false, 0.8, find(records, 'bandwidth', 'tsmpi', 2, size), find(records, 'bandwidth', 'Open MPI tcp', 2, size), `tsmpi / Open MPI tcp bandwidth, ${label}`);
+    const bandwidth = find(records, 'bandwidth', 'tsmpi', 2, size);
+    ratio(`${label} Float64Array bandwidth vs raw zeromq.js`, { atLeast: 0.9 }, bandwidth, find(records, 'bandwidth', 'zeromq.js', 2, size), `tsmpi / zeromq.js bandwidth, ${label}`);
+    ratio(`${label} Float64Array bandwidth vs Open MPI tcp`, { atLeast: 0.8 }, bandwidth, find(records, 'bandwidth', 'Open MPI tcp', 2, size), `tsmpi / Open MPI tcp bandwidth, ${label}`);
   }
-  const p2p8 = find(records, 'latency', 'tsmpi', 2, 8);
   for (const op of ['bcast', 'allreduce']) {
-    ratio(`8-byte ${op} at np 8 vs tsmpi p2p latency`, '<= 4', true, 4, find(records, op, 'tsmpi', 8, 8), p2p8, `${op} np 8 / p2p latency, 8 B`);
+    ratio(`8-byte ${op} at np 8 vs tsmpi p2p latency`, { atMost: 4 }, find(records, op, 'tsmpi', 8, 8), latency8, `${op} np 8 / p2p latency, 8 B`);
   }
-  const p2p1m = find(records, 'latency', 'tsmpi', 2, MIB);
-  ratio('1 MiB allreduce at np 4 vs a 1 MiB p2p transfer', '<= 3', true, 3, find(records, 'allreduce', 'tsmpi', 4, MIB), p2p1m, 'allreduce np 4 / p2p latency, 1 MiB');
+  ratio(
+    '1 MiB allreduce at np 4 vs a 1 MiB p2p transfer',
+    { atMost: 3 },
+    find(records, 'allreduce', 'tsmpi', 4, MIB),
+    find(records, 'latency', 'tsmpi', 2, MIB),
+    'allreduce np 4 / p2p latency, 1 MiB',
+  );
   ratio(
     'start-up of -np 4 hello vs mpirun + mpi4py',
-    '<= 0.60',
-    true,
-    0.6,
+    { atMost: 0.6 },
     find(records, 'start-up and shut-down', 'tsmpi', 4, 0),
     find(records, 'start-up and shut-down', 'mpi4py (mpirun python3)', 4, 0),
     'tsmpiexec -np 4 / mpirun -np 4 python3, wall',
   );
   ratio(
     'rank peak RSS vs the same program without tsmpi',
-    '<= 1.30',
-    true,
-    1.3,
+    { atMost: 1.3 },
     find(records, 'peak RSS per process', 'tsmpi rank', 2, 0),
     find(records, 'peak RSS per process', 'same program without tsmpi', 2, 0),
     'peak RSS',

@@ -1,0 +1,25 @@
+/**
+ * The OSU point-to-point parameters (see ../shared/ANCHORS.md) that tsmpi's rank program
+ * (p2p-rank.ts) and the raw zeromq.js baseline (p2p-zeromq.ts) share, so that both measure the
+ * same sizes with the same loops. Free of tsmpi: the baseline must not load the library it is the
+ * floor of.
+ */
+
+/** osu_bw's window: non-blocking sends in flight before the receiver's ack. */
+export const WINDOW = 64;
+
+/** The message sizes in bytes: 1 B to 4 MiB by powers of two, or five of them in quick mode. */
+export function pointToPointSizes(quick: boolean): number[] {
+  return quick ? [8, 1024, 65536, 1 << 20, 1 << 22] : Array.from({ length: 23 }, (_, i) => 2 ** i);
+}
+
+/** Warm-up and timed round trips of the latency loop for `size` bytes (osu_latency's counts when not quick). */
+export function latencyIterations(size: number, quick: boolean): [warmup: number, iterations: number] {
+  return quick ? (size > 8192 ? [2, 20] : [20, 500]) : size > 8192 ? [10, 1000] : [100, 10000];
+}
+
+/** Skipped and timed windows of the bandwidth loop for `size` bytes: a tenth and a twentieth of the latency loop's. */
+export function bandwidthLoops(size: number, quick: boolean): [skip: number, loops: number] {
+  const [warmup, iterations] = latencyIterations(size, quick);
+  return [Math.max(1, Math.floor(warmup / 10)), Math.max(2, Math.floor(iterations / 20))];
+}
