@@ -6,13 +6,12 @@
  * one line per case, such as `rank-sigkill: 20/20 ok, ended within max 0.4 s, clean within max 0.1 s`.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fixture, MARKER_VARIABLE, ROOT, startTsmpiexec, type RunResult } from '../helpers/run-tsmpiexec.js';
-import { FAR_HOST, FAR_NETWORK, skipUnless, SSH_AGENT, SSH_HOSTS } from '../helpers/cluster.js';
+import { fixture, startTsmpiexec, type RunningCommand, type RunResult } from '../helpers/run-tsmpiexec.js';
+import { FAR_HOST, FAR_NETWORK, hostfile, infra, remote, skipUnless, SSH_HOSTS } from '../helpers/cluster.js';
 import { JobProcesses } from '../helpers/job-processes.js';
 
 const RUNS = Number(process.env.TSMPI_FAULT_RUNS ?? 20);
@@ -26,14 +25,6 @@ const STARTUP_MS = 2000;
 const SLACK_MS = 3000;
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** What one run of a case measured. */
-interface Measured {
-  /** From the fault (or from the start, for faults at start) to tsmpiexec's exit. */
-  readonly endedMs: number;
-  /** From tsmpiexec's exit until no process of the job was left. */
-  readonly cleanMs: number;
-}
 
 interface Tally {
   ok: number;
@@ -74,22 +65,22 @@ function theMessage(result: RunResult): string {
   return lines[0] as string;
 }
 
+/** One job run to its end, with its processes still to be checked. */
 interface JobRun {
   readonly result: RunResult;
   /** Milliseconds since the epoch when tsmpiexec exited. */
   readonly endedAt: number;
+  /** When the fault was injected (the start of tsmpiexec when nothing is injected). */
+  readonly faultAt: number;
   readonly processes: JobProcesses;
 }
 
 /**
- * Runs tsmpiexec with `args`; `inject` (if any) gets the job once it runs and returns the time of
- * the fault. Returns the result, and the fault time (the start when there is no injection).
+ * Runs tsmpiexec with `args` to its end; `inject` (if any) gets the job once it runs and returns
+ * the time of the fault. When it fails before the end (the injection, or the job's own time
+ * limit), the job is killed and its processes are cleaned up before the error is passed on.
  */
-async function runJob(
-  args: readonly string[],
-  inject?: (run: ReturnType<typeof startTsmpiexec>, processes: JobProcesses) => Promise<number>,
-  env?: NodeJS.ProcessEnv,
-): Promise<JobRun & { faultAt: number }> {
+async function runJob(args: readonly string[], inject?: (run: RunningCommand, processes: JobProcesses) => Promise<number>, env?: NodeJS.ProcessEnv): Promise<JobRun> {
   const startedAt = Date.now();
   const run = startTsmpiexec(args, { timeoutMs: 60_000, ...(env === undefined ? {} : { env }) });
   const processes = new JobProcesses(run.child.pid as number, run.marker);
@@ -97,12 +88,8 @@ async function runJob(
   void run.done.then(() => (endedAt = Date.now()), () => {});
   try {
     // A job that ends before the fault could be injected (a shared host in use, a broken set-up)
-    // must fail the run with what it printed, not leave the injection waiting forever.
-    const endedEarly = run.done.then((result) => {
-      throw new Error(`the job ended before the fault was injected (exit code ${result.code}):\n${result.stderr}`);
-    });
-    endedEarly.catch(() => {});
-    const faultAt = inject === undefined ? startedAt : await Promise.race([inject(run, processes), endedEarly]);
+    // fails the injection's wait for its output, with what it printed.
+    const faultAt = inject === undefined ? startedAt : await inject(run, processes);
     const result = await run.done;
     return { result, endedAt, faultAt, processes };
   } catch (error) {
@@ -113,7 +100,7 @@ async function runJob(
 }
 
 /** Waits until ranks `ranks` have each said `rank R ready`. */
-async function ready(run: ReturnType<typeof startTsmpiexec>, ranks: readonly number[]): Promise<void> {
+async function ready(run: RunningCommand, ranks: readonly number[]): Promise<void> {
   for (const rank of ranks) await run.waitForOutput(`rank ${rank} ready`);
 }
 
@@ -128,25 +115,37 @@ interface FaultCase {
   readonly endBoundMs: number;
   /** Bound from tsmpiexec's exit until nothing of the job is left. */
   readonly cleanBoundMs: number;
-  /** One run: the job, checked for exit code and message; cleanup is checked by the caller. */
-  once(): Promise<JobRun & { faultAt: number }>;
+  /** One run: the job with the fault, to its end. */
+  run(): Promise<JobRun>;
+  /** Checks the run's exit code and message (after its processes were checked). */
+  check(job: JobRun): void;
+  /** When the fault happened, as the victim says; by default the job's faultAt. */
+  readonly faultTime?: (result: RunResult) => number;
   /** Runs after the job's processes are checked, even when the run failed. */
-  readonly afterEach?: () => void;
+  readonly afterEach?: () => Promise<void>;
 }
 
-const remote = (...args: string[]): string[] => ['--launch-agent', SSH_AGENT, '-x', MARKER_VARIABLE, ...args];
-
-const infra = (script: string): void => {
-  const run = spawnSync('bash', [join(ROOT, 'test/infra', script)], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(run.status, 0, `${script} failed:\n${run.stdout}\n${run.stderr}`);
-};
+/**
+ * A rank of 3 on this machine fails in a job started with `args` (the fixture and its arguments)
+ * and says when (`fault at MS`); the job must exit with `code` and the one message
+ * `tsmpiexec: rank RANK on HOST (pid N) CAUSE; aborting the job` (`cause` is a regular expression).
+ */
+function localFault(fault: { name: string; what: string; args: readonly string[]; code: number; rank: number; cause: string }): FaultCase {
+  return {
+    name: fault.name,
+    what: fault.what,
+    endBoundMs: 2000,
+    cleanBoundMs: 3000,
+    run: () => runJob(['--oversubscribe', '-np', '3', ...fault.args]),
+    faultTime,
+    check(job) {
+      assert.equal(job.result.code, fault.code, job.result.stderr);
+      assert.match(theMessage(job.result), new RegExp(`^tsmpiexec: rank ${fault.rank} on ${escape(HOST)} \\(pid \\d+\\) ${fault.cause}; aborting the job$`));
+    },
+  };
+}
 
 let dir = '';
-const hostfile = (name: string, text: string): string => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
 
 const cases: FaultCase[] = [
   {
@@ -157,101 +156,81 @@ const cases: FaultCase[] = [
     // the link is still down (checked before it is restored).
     endBoundMs: HEARTBEAT_SECONDS * 1200 + 2000,
     cleanBoundMs: 6000,
-    async once() {
-      const job = await runJob(
-        remote('--iface', FAR_NETWORK, '--hostfile', hostfile('far', `${SSH_HOSTS[0]} slots=1\n${FAR_HOST} slots=1\n`), RANK_FAULT, 'wait', '-1'),
+    run: () =>
+      runJob(
+        remote('--iface', FAR_NETWORK, '--hostfile', hostfile(dir, 'far', `${SSH_HOSTS[0]} slots=1\n${FAR_HOST} slots=1\n`), RANK_FAULT, 'wait', '-1'),
         async (run) => {
           await ready(run, [0, 1]);
           // The cut is when the link goes down, before the script's ping checks.
           const cutAt = Date.now();
-          infra('cut-netns-link.sh');
+          await infra('cut-netns-link.sh');
           return cutAt;
         },
         { TSMPI_HEARTBEAT_TIMEOUT: String(HEARTBEAT_SECONDS) },
-      );
+      ),
+    check(job) {
       assert.equal(job.result.code, 1, job.result.stderr);
       assert.match(
         theMessage(job.result),
         new RegExp(`^tsmpiexec: lost host ${escape(FAR_HOST)}: no sign of life from its agent for \\d+\\.\\d s \\(heartbeat bound ${HEARTBEAT_SECONDS} s\\): the host or its network link stopped answering; aborting the job$`),
       );
-      return job;
     },
     afterEach: () => infra('restore-netns-link.sh'),
   },
-  {
+  localFault({
     name: 'rank-throws-at-start',
     what: 'rank 1 of 3 throws before init() while the others wait in init()',
-    endBoundMs: 2000,
-    cleanBoundMs: 3000,
-    async once() {
-      const job = await runJob(['--oversubscribe', '-np', '3', RANK_FAULT, 'throw-at-start', '1']);
-      const faultAt = faultTime(job.result);
-      assert.equal(job.result.code, 1, job.result.stderr);
-      assert.match(theMessage(job.result), new RegExp(`^tsmpiexec: rank 1 on ${escape(HOST)} \\(pid \\d+\\) failed with an unhandled rejection: Error: rank 1 failed at start on purpose; aborting the job$`));
-      return { ...job, faultAt };
-    },
-  },
-  {
+    args: [RANK_FAULT, 'throw-at-start', '1'],
+    code: 1,
+    rank: 1,
+    cause: 'failed with an unhandled rejection: Error: rank 1 failed at start on purpose',
+  }),
+  localFault({
     name: 'rank-throws-in-collective',
     what: 'rank 1 of 3 throws inside its 20th allreduce (in its reduction operator) while the others are in it',
-    endBoundMs: 2000,
-    cleanBoundMs: 3000,
-    async once() {
-      const job = await runJob(['--oversubscribe', '-np', '3', RANK_FAULT, 'throw-in-collective', '1', '20']);
-      const faultAt = faultTime(job.result);
-      assert.equal(job.result.code, 1, job.result.stderr);
-      assert.match(theMessage(job.result), new RegExp(`^tsmpiexec: rank 1 on ${escape(HOST)} \\(pid \\d+\\) failed with an (unhandled rejection|uncaught exception): RangeError: rank 1 failed inside allreduce call 20 on purpose; aborting the job$`));
-      return { ...job, faultAt };
-    },
-  },
-  {
+    args: [RANK_FAULT, 'throw-in-collective', '1', '20'],
+    code: 1,
+    rank: 1,
+    cause: 'failed with an (unhandled rejection|uncaught exception): RangeError: rank 1 failed inside allreduce call 20 on purpose',
+  }),
+  localFault({
     name: 'pool-task-throws',
     what: 'a pool task throws on a worker; rank 0 does not catch the RemoteTaskError',
-    endBoundMs: 2000,
-    cleanBoundMs: 3000,
-    async once() {
-      const job = await runJob(['--oversubscribe', '-np', '3', fixture('faults/pool-task-throws.mjs')]);
-      const faultAt = faultTime(job.result);
-      assert.equal(job.result.code, 1, job.result.stderr);
-      assert.match(
-        theMessage(job.result),
-        new RegExp(`^tsmpiexec: rank 0 on ${escape(HOST)} \\(pid \\d+\\) failed with an unhandled rejection: RemoteTaskError: task check\\(items\\[7\\]\\) failed on rank [12] \\(host ${escape(HOST)}\\): RangeError: item 7 is out of range; aborting the job$`),
-      );
-      return { ...job, faultAt };
-    },
-  },
-  {
+    args: [fixture('faults/pool-task-throws.mjs')],
+    code: 1,
+    rank: 0,
+    cause: `failed with an unhandled rejection: RemoteTaskError: task check\\(items\\[7\\]\\) failed on rank [12] \\(host ${escape(HOST)}\\): RangeError: item 7 is out of range`,
+  }),
+  localFault({
     name: 'rank-exits-3',
     what: 'rank 1 of 3 calls process.exit(3) while the others wait in a receive',
-    endBoundMs: 2000,
-    cleanBoundMs: 3000,
-    async once() {
-      const job = await runJob(['--oversubscribe', '-np', '3', RANK_FAULT, 'exit', '1', '3']);
-      const faultAt = faultTime(job.result);
-      assert.equal(job.result.code, 3, job.result.stderr);
-      assert.match(theMessage(job.result), new RegExp(`^tsmpiexec: rank 1 on ${escape(HOST)} \\(pid \\d+\\) exited with code 3; aborting the job$`));
-      return { ...job, faultAt };
-    },
-  },
-  {
-    name: 'rank-sigkill',
-    what: 'the test kills rank 1 of 2 with SIGKILL from outside (pid found through the job)',
-    endBoundMs: 2000,
-    cleanBoundMs: 3000,
-    async once() {
-      let victim = 0;
-      const job = await runJob(['--oversubscribe', '-np', '2', RANK_FAULT, 'wait', '-1'], async (run, processes) => {
-        await ready(run, [0, 1]);
-        victim = processes.rankPid(1) as number;
-        assert.ok(victim > 0, 'rank 1 not found in /proc');
-        process.kill(victim, 'SIGKILL');
-        return Date.now();
-      });
-      assert.equal(job.result.code, 137, job.result.stderr);
-      assert.equal(theMessage(job.result), `tsmpiexec: rank 1 on ${HOST} (pid ${victim}) was killed by signal SIGKILL; aborting the job`);
-      return job;
-    },
-  },
+    args: [RANK_FAULT, 'exit', '1', '3'],
+    code: 3,
+    rank: 1,
+    cause: 'exited with code 3',
+  }),
+  ((): FaultCase => {
+    // The pid of the rank the last run killed, which its message must name.
+    let victim = 0;
+    return {
+      name: 'rank-sigkill',
+      what: 'the test kills rank 1 of 2 with SIGKILL from outside (pid found through the job)',
+      endBoundMs: 2000,
+      cleanBoundMs: 3000,
+      run: () =>
+        runJob(['--oversubscribe', '-np', '2', RANK_FAULT, 'wait', '-1'], async (run, processes) => {
+          await ready(run, [0, 1]);
+          victim = processes.rankPid(1) as number;
+          assert.ok(victim > 0, 'rank 1 not found in /proc');
+          process.kill(victim, 'SIGKILL');
+          return Date.now();
+        }),
+      check(job) {
+        assert.equal(job.result.code, 137, job.result.stderr);
+        assert.equal(theMessage(job.result), `tsmpiexec: rank 1 on ${HOST} (pid ${victim}) was killed by signal SIGKILL; aborting the job`);
+      },
+    };
+  })(),
   {
     name: 'rank-hangs',
     what: 'rank 1 of 2 spins forever (event loop blocked); --timeout 1.5 stops the job',
@@ -259,14 +238,13 @@ const cases: FaultCase[] = [
     // what each rank waits in takes at most 1 s more.
     endBoundMs: 1500 + 1000 + 2000 + STARTUP_MS,
     cleanBoundMs: 3000,
-    async once() {
-      const job = await runJob(['--oversubscribe', '-np', '2', '--timeout', '1.5', RANK_FAULT, 'spin', '1']);
+    run: () => runJob(['--oversubscribe', '-np', '2', '--timeout', '1.5', RANK_FAULT, 'spin', '1']),
+    check(job) {
       assert.equal(job.result.code, 124, job.result.stderr);
       assert.equal(theMessage(job.result), 'tsmpiexec: the job reached its time limit of 1.5 s (--timeout or MPIEXEC_TIMEOUT); aborting the job');
       const report = statusReport(job.result);
       assert.match(report.join('\n'), /^tsmpiexec: rank 0: recv\(source=1, tag=12345\) waiting \d+\.\d s$/m, job.result.stderr);
       assert.match(report.join('\n'), /^tsmpiexec: rank 1: no answer within 1 s/m, job.result.stderr);
-      return job;
     },
   },
   {
@@ -275,14 +253,15 @@ const cases: FaultCase[] = [
     skip: skipUnless('sshd'),
     endBoundMs: 2000,
     cleanBoundMs: 5000,
-    async once() {
-      const job = await runJob(remote('--iface', 'lo', '--host', `${SSH_HOSTS[0]},${SSH_HOSTS[1]}`, RANK_FAULT, 'wait', '-1'), async (run, processes) => {
+    run: () =>
+      runJob(remote('--iface', 'lo', '--host', `${SSH_HOSTS[0]},${SSH_HOSTS[1]}`, RANK_FAULT, 'wait', '-1'), async (run, processes) => {
         await ready(run, [0, 1]);
         const agent = processes.agentPid(SSH_HOSTS[1]);
         assert.ok(agent !== undefined, `no node agent found for ${SSH_HOSTS[1]}`);
         process.kill(agent, 'SIGKILL');
         return Date.now();
-      });
+      }),
+    check(job) {
       assert.equal(job.result.code, 1, job.result.stderr);
       // What the agent's ssh printed is quoted after "it said:"; here that can only be the remote
       // login shell's own noise (seen: pyenv's rehash in ~/.bashrc racing a second login), so the
@@ -291,7 +270,6 @@ const cases: FaultCase[] = [
         theMessage(job.result),
         new RegExp(`^tsmpiexec: lost host ${escape(SSH_HOSTS[1])}: its launch agent \\(ssh\\) exited with code 255 while 1 of its ranks were running( \\(it said: [^\\n]*\\))?; aborting the job$`),
       );
-      return job;
     },
   },
   ...(['SIGINT', 'SIGTERM'] as const).map(
@@ -301,15 +279,15 @@ const cases: FaultCase[] = [
       skip: skipUnless('sshd'),
       endBoundMs: 2000,
       cleanBoundMs: 3000,
-      async once() {
-        const job = await runJob(remote('--iface', 'lo', '--host', `localhost,${SSH_HOSTS[0]}`, RANK_FAULT, 'wait', '-1'), async (run) => {
+      run: () =>
+        runJob(remote('--iface', 'lo', '--host', `localhost,${SSH_HOSTS[0]}`, RANK_FAULT, 'wait', '-1'), async (run) => {
           await ready(run, [0, 1]);
           run.child.kill(signal);
           return Date.now();
-        });
+        }),
+      check(job) {
         assert.equal(job.result.code, signal === 'SIGINT' ? 130 : 143, job.result.stderr);
         assert.equal(theMessage(job.result), `tsmpiexec: received ${signal}; stopping 2 ranks (repeat to kill them at once)`);
-        return job;
       },
     }),
   ),
@@ -319,16 +297,16 @@ const cases: FaultCase[] = [
     skip: skipUnless('sshd'),
     endBoundMs: 1000,
     cleanBoundMs: 5000,
-    async once() {
-      const job = await runJob(remote('--iface', 'lo', '--host', `localhost,${SSH_HOSTS[0]}`, RANK_FAULT, 'wait', '-1'), async (run) => {
+    run: () =>
+      runJob(remote('--iface', 'lo', '--host', `localhost,${SSH_HOSTS[0]}`, RANK_FAULT, 'wait', '-1'), async (run) => {
         await ready(run, [0, 1]);
         run.child.kill('SIGKILL');
         return Date.now();
-      });
+      }),
+    check(job) {
       // A shell reports 137; nothing can be printed by a process killed outright.
       assert.equal(job.result.signal, 'SIGKILL');
       assert.equal(job.result.stderr.split('\n').filter((line) => line.startsWith('tsmpiexec: ')).length, 0);
-      return job;
     },
   },
   {
@@ -338,14 +316,13 @@ const cases: FaultCase[] = [
     // Timed from spawning tsmpiexec (and its ssh), whose start-up the bound does not count.
     endBoundMs: 5000 + STARTUP_MS,
     cleanBoundMs: 3000,
-    async once() {
-      const job = await runJob(remote('--iface', 'lo', '--hostfile', hostfile('unreachable', `${SSH_HOSTS[0]} slots=1\n127.0.0.9 slots=1\n`), RANK_FAULT, 'wait', '-1'));
+    run: () => runJob(remote('--iface', 'lo', '--hostfile', hostfile(dir, 'unreachable', `${SSH_HOSTS[0]} slots=1\n127.0.0.9 slots=1\n`), RANK_FAULT, 'wait', '-1')),
+    check(job) {
       assert.equal(job.result.code, 1, job.result.stderr);
       assert.match(
         theMessage(job.result),
         /^tsmpiexec: lost host 127\.0\.0\.9: its launch agent \(ssh\) exited with code 255 before its ranks could start \(it said: ssh: connect to host 127\.0\.0\.9 port 2222: Connection refused\); aborting the job$/,
       );
-      return job;
     },
   },
 ];
@@ -372,17 +349,18 @@ describe(`fault injection (${RUNS} runs per case)`, { timeout: 900_000, concurre
       for (let i = 0; i < RUNS; i++) {
         tally.runs++;
         try {
-          let job: (JobRun & { faultAt: number }) | undefined;
           try {
-            job = await fault.once();
-            const endedMs = job.endedAt - job.faultAt;
+            const job = await fault.run();
+            // At once, and whatever else the run shows: nothing of the job may be left.
             const cleanMs = await job.processes.assertGone(fault.cleanBoundMs + SLACK_MS);
+            fault.check(job);
+            const endedMs = job.endedAt - (fault.faultTime?.(job.result) ?? job.faultAt);
             tally.maxEndedMs = Math.max(tally.maxEndedMs, endedMs);
             tally.maxCleanMs = Math.max(tally.maxCleanMs, cleanMs);
             assert.ok(endedMs <= fault.endBoundMs + SLACK_MS, `the job ended ${endedMs} ms after the fault (bound ${fault.endBoundMs} ms + ${SLACK_MS} ms slack)`);
             assert.ok(cleanMs <= fault.cleanBoundMs, `processes of the job were left ${cleanMs} ms after it ended (bound ${fault.cleanBoundMs} ms)`);
           } finally {
-            fault.afterEach?.();
+            await fault.afterEach?.();
           }
           tally.ok++;
         } catch (error) {

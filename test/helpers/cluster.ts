@@ -3,8 +3,12 @@
  * private sshd answering on 127.0.0.2-5 and a three-node Slurm cluster. Under CI=true they must
  * be there; elsewhere a test without them is skipped with a message saying how to start them.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCommand } from './run-program.js';
+import { MARKER_VARIABLE, ROOT } from './run-tsmpiexec.js';
 
 /** The ssh client config start-sshd.sh writes. */
 export const SSH_CONFIG = '/tmp/tsmpi-infra/ssh/ssh_config';
@@ -12,6 +16,31 @@ export const SSH_CONFIG = '/tmp/tsmpi-infra/ssh/ssh_config';
 export const SSH_AGENT = `ssh -F ${SSH_CONFIG}`;
 /** The "hosts" the private sshd answers on. */
 export const SSH_HOSTS = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'] as const;
+
+/**
+ * tsmpiexec options for ranks on other hosts, before `args`: the private sshd as launch agent,
+ * and -x for the marker, since remote ranks get only their job's variables and the leftover
+ * checks look for it.
+ */
+export function remote(...args: string[]): string[] {
+  return ['--launch-agent', SSH_AGENT, '-x', MARKER_VARIABLE, ...args];
+}
+
+/** Writes a hostfile `name` holding `text` into the directory `dir`; returns its path. */
+export function hostfile(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/**
+ * Runs the script test/infra/SCRIPT (such as cut-netns-link.sh) and fails unless it succeeds. It
+ * does not block this process meanwhile, so that tests running next to it keep their timing.
+ */
+export async function infra(script: string): Promise<void> {
+  const run = await runCommand('bash', [join(ROOT, 'test/infra', script)], 30_000);
+  assert.equal(run.code, 0, `${script} failed:\n${run.stdout}\n${run.stderr}`);
+}
 
 const HOW_TO_START =
   'start them with: sudo bash test/infra/install-packages.sh && bash test/infra/start-sshd.sh && bash test/infra/start-slurm.sh && bash test/infra/start-netns-host.sh';

@@ -1,11 +1,12 @@
 /**
- * Every process of one job, on every "node" of the test machine: tsmpiexec and all it starts
- * (ranks, ssh clients, watchdogs), the node agents its ssh sessions run on the loopback hosts and
- * in the far host's network namespace (which shares /proc), and all they start. Remote processes
- * do not inherit the test's marker variable (ssh passes no environment; only ranks get it, with
- * `-x`), so the watch follows the process tree while the job runs: any child of a process of the
- * job is one too, and node agents are recognised by their `--job ID` argument, whose ID starts
- * with tsmpiexec's pid. After the job, {@link JobProcesses.assertGone} fails if any is left.
+ * Every process of one job, on every "node" of the test machine: the process that launches it
+ * (tsmpiexec, or a program calling createPool()) and all it starts (ranks, ssh clients,
+ * watchdogs), the node agents its ssh sessions run on the loopback hosts and in the far host's
+ * network namespace (which shares /proc), and all they start. Remote processes do not inherit the
+ * test's marker variable (ssh passes no environment; only ranks get it, with `-x`), so the watch
+ * follows the process tree while the job runs: any child of a process of the job is one too, and
+ * node agents are recognised by their `--job ID` argument, whose ID starts with the launching
+ * process's pid. After the job, {@link JobProcesses.assertGone} fails if any is left.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { MARKER_VARIABLE } from './run-tsmpiexec.js';
@@ -36,7 +37,7 @@ function readText(pid: number, file: 'cmdline' | 'environ'): string {
   }
 }
 
-/** Watches the processes of the job of one tsmpiexec. */
+/** Watches the processes of one job, from its start until {@link JobProcesses.assertGone}. */
 export class JobProcesses {
   readonly #marker: string;
   readonly #agentArgument: string;
@@ -45,22 +46,22 @@ export class JobProcesses {
   #timer: NodeJS.Timeout | undefined;
 
   /**
-   * @param launcherPid - the tsmpiexec process
-   * @param marker - the marker of startTsmpiexec (ranks carry it, remote ones through -x)
+   * @param launcherPid - the process that launches the job: tsmpiexec, or a program calling createPool()
+   * @param marker - the marker it was started with (startTsmpiexec, startProgram; ranks carry it, remote ones through -x)
    */
   constructor(launcherPid: number, marker: string) {
     this.#marker = `${MARKER_VARIABLE}=${marker}`;
     this.#agentArgument = `--job\0${launcherPid.toString(36)}-`;
     const self = readStat(launcherPid);
     if (self !== undefined) this.#known.set(launcherPid, self.started);
-    this.scan();
+    this.#scan();
     // No event announces processes that are not our children: poll while the job runs.
-    this.#timer = setInterval(() => this.scan(), 100);
+    this.#timer = setInterval(() => this.#scan(), 100);
     this.#timer.unref();
   }
 
   /** Looks through /proc once for new processes of the job. */
-  scan(): void {
+  #scan(): void {
     const all = readdirSync('/proc')
       .filter((entry) => /^\d+$/.test(entry))
       .map((entry) => readStat(Number(entry)))
@@ -80,14 +81,14 @@ export class JobProcesses {
   }
 
   /** Stops polling. */
-  stop(): void {
+  #stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
   }
 
   /** Live (non-zombie) processes of the job, as `pid: command line`. */
-  left(): string[] {
-    this.scan();
+  #left(): string[] {
+    this.#scan();
     const found: string[] = [];
     for (const [pid, started] of this.#known) {
       const info = readStat(pid);
@@ -102,10 +103,10 @@ export class JobProcesses {
    * killing them) if some are still there after `withinMs`.
    */
   async assertGone(withinMs: number): Promise<number> {
-    this.stop();
+    this.#stop();
     const start = Date.now();
     for (;;) {
-      const left = this.left();
+      const left = this.#left();
       if (left.length === 0) return Date.now() - start;
       if (Date.now() - start > withinMs) {
         for (const line of left) {
@@ -123,7 +124,7 @@ export class JobProcesses {
 
   /** The pid of rank `rank` (the process whose environment carries the marker and TSMPI_RANK). */
   rankPid(rank: number): number | undefined {
-    this.scan();
+    this.#scan();
     for (const pid of this.#known.keys()) {
       const environ = readText(pid, 'environ').split('\0');
       if (environ.includes(this.#marker) && environ.includes(`TSMPI_RANK=${rank}`) && readText(pid, 'cmdline').startsWith(process.execPath)) return pid;
@@ -133,7 +134,7 @@ export class JobProcesses {
 
   /** The pid of the node agent that ssh runs on `host` (its session's SSH_CONNECTION names it). */
   agentPid(host: string): number | undefined {
-    this.scan();
+    this.#scan();
     for (const pid of this.#known.keys()) {
       if (!readText(pid, 'cmdline').includes(this.#agentArgument)) continue;
       const connection = readText(pid, 'environ').split('\0').find((entry) => entry.startsWith('SSH_CONNECTION='));

@@ -43,7 +43,14 @@ export interface RunningCommand {
   readonly marker: string;
   /** Resolves once it exits and its output is read (rejects, after killing it, on timeout). */
   readonly done: Promise<RunResult>;
-  /** Resolves when `text` has appeared on stdout or stderr. */
+  /** What it has printed on stdout so far. */
+  readonly stdout: string;
+  /** What it has printed on stderr so far. */
+  readonly stderr: string;
+  /**
+   * Resolves when `text` has appeared on stdout or stderr; rejects, with what it printed, if it
+   * exits without printing it.
+   */
   waitForOutput(text: string): Promise<void>;
 }
 
@@ -57,16 +64,30 @@ export function startCommand(command: string, args: readonly string[], options: 
   });
   let stdout = '';
   let stderr = '';
-  const watchers: { text: string; resolve: () => void }[] = [];
+  const printed = (): string => `stdout:\n${stdout}\nstderr:\n${stderr}`;
+  interface Watcher {
+    readonly text: string;
+    readonly resolve: () => void;
+    readonly reject: (error: Error) => void;
+  }
+  let watchers: Watcher[] = [];
   const onText = (): void => {
     for (let i = watchers.length - 1; i >= 0; i--) {
-      const watcher = watchers[i] as { text: string; resolve: () => void };
+      const watcher = watchers[i] as Watcher;
       if (stdout.includes(watcher.text) || stderr.includes(watcher.text)) {
         watchers.splice(i, 1);
         watcher.resolve();
       }
     }
   };
+  // How it ended, once it has exited and its output is all read: a text not seen by then never comes.
+  let ended: string | undefined;
+  const neverPrinted = (text: string): Error => new Error(`${ended} before printing ${JSON.stringify(text)}\n${printed()}`);
+  child.on('close', (code, signal) => {
+    ended = `${command} ${args.join(' ')} ended (exit code ${code}, signal ${signal})`;
+    for (const watcher of watchers) watcher.reject(neverPrinted(watcher.text));
+    watchers = [];
+  });
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
     stdout += text;
     onText();
@@ -82,7 +103,7 @@ export function startCommand(command: string, args: readonly string[], options: 
   const done = new Promise<RunResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\n${printed()}`));
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -93,16 +114,20 @@ export function startCommand(command: string, args: readonly string[], options: 
     child,
     marker,
     done,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
     waitForOutput: (text) =>
-      new Promise<void>((resolve) => {
-        watchers.push({ text, resolve });
-        onText();
+      new Promise<void>((resolve, reject) => {
+        if (stdout.includes(text) || stderr.includes(text)) resolve();
+        else if (ended !== undefined) reject(neverPrinted(text));
+        else watchers.push({ text, resolve, reject });
       }),
   };
 }
-
-/** A tsmpiexec process under test. */
-export type RunningTsmpiexec = RunningCommand;
 
 const launcherPids: number[] = [];
 
@@ -112,7 +137,7 @@ export function startedLaunchers(): readonly number[] {
 }
 
 /** Starts the built tsmpiexec with `args`. */
-export function startTsmpiexec(args: readonly string[], options: RunOptions = {}): RunningTsmpiexec {
+export function startTsmpiexec(args: readonly string[], options: RunOptions = {}): RunningCommand {
   const run = startCommand(process.execPath, [TSMPIEXEC, ...args], options);
   if (run.child.pid !== undefined) launcherPids.push(run.child.pid);
   return run;

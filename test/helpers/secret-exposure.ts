@@ -11,15 +11,8 @@ import { runCommand } from './run-program.js';
 /** Runs `tsmpiexec ARGS show-secret.ts` with `ranks` ranks and checks that the secret stays hidden. */
 export async function assertSecretHidden(args: readonly string[], ranks: number): Promise<void> {
   const run = startTsmpiexec([...args, fixture('show-secret.ts')], { timeoutMs: 50_000 });
-  let stdout = '';
-  const shown = new Promise<void>((resolve) => {
-    run.child.stdout?.on('data', (chunk: Buffer | string) => {
-      stdout += chunk.toString();
-      if ((stdout.match(/^secret /gm)?.length ?? 0) === ranks) resolve();
-    });
-  });
-  await Promise.race([shown, run.done.then(() => assert.fail(`the job ended before every rank showed its secret:\n${stdout}`))]);
-  const shownLines = [...stdout.matchAll(/^secret ([0-9a-f]{64}) pid (\d+)$/gm)];
+  for (let rank = 0; rank < ranks; rank++) await run.waitForOutput(`rank ${rank} secret `);
+  const shownLines = [...run.stdout.matchAll(/^rank \d+ secret ([0-9a-f]{64}) pid (\d+)$/gm)];
   assert.equal(shownLines.length, ranks, 'every rank got the secret over its control channel');
   const secrets = new Set(shownLines.map((m) => m[1] as string));
   assert.equal(secrets.size, 1, 'one secret per job');

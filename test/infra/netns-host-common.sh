@@ -53,7 +53,6 @@ assert_contained_route() {
   die "refusing to send traffic to $addr: the host would route it elsewhere ($route)"
 }
 
-# The namespace's sshd: pid if running from CONFIG inside namespace NS, else fail.
 # What cut-netns-link.sh and restore-netns-link.sh need before touching the link: root, ping,
 # the namespace and the host side of the veth, and the blackhole route that keeps traffic for
 # the far host on this machine while the link is down.
@@ -65,6 +64,8 @@ require_far_host() {
   ensure_guard_route
 }
 
+# far_sshd_pid PID_FILE CONFIG: prints the pid in PID_FILE if it is the namespace's sshd, running
+# from CONFIG inside namespace NS; else fails.
 far_sshd_pid() {
   local pid_file=$1 config=$2 pid ns_ino
   [[ -s $pid_file ]] || return 1

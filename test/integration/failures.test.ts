@@ -101,7 +101,7 @@ describe('failure semantics', { timeout: 300_000 }, () => {
     // A TMPDIR of its own, so that only this job's directory can appear in it.
     const scratch = mkdtempSync(join(tmpdir(), 'sigkill-test-'));
     try {
-      const run = startTsmpiexec(job(3, 'hang', '1'), { env: { ...process.env, TMPDIR: scratch } });
+      const run = startTsmpiexec(job(3, 'hang', '1'), { env: { TMPDIR: scratch } });
       for (const rank of [0, 1, 2]) await run.waitForOutput(`rank ${rank} ready`);
       assert.ok(processesWithMarker(run.marker).length >= 4, 'tsmpiexec and its ranks should be running');
       assert.equal(readdirSync(scratch).filter((name) => name.startsWith('tsmpi-')).length, 1, 'the job should have made its directory');

@@ -5,7 +5,6 @@
  * right. And the job's secret appears in no process's command line or environment.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { assertNoProcessLeft, fixture, processesWithMarker, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
 import { listeningEndpoints } from '../helpers/listening-endpoints.js';
@@ -15,20 +14,12 @@ import { assertSecretHidden } from '../helpers/secret-exposure.js';
 // Two "hosts" on this machine: ranks 0,1 and 2,3 talk over ipc within a host and tcp across.
 const TWO_HOSTS = ['--launcher', 'local', '--host', 'a:2,b:2', '--oversubscribe', '-np', '4'];
 
-/** Everything `child` writes to stdout, as it arrives (attached before any output can come). */
-function collectStdout(child: ChildProcess): () => string {
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer | string) => (text += chunk.toString()));
-  return () => text;
-}
-
 describe('job isolation', { timeout: 300_000 }, () => {
   for (const encrypt of [false, true]) {
     it(`refuses an outsider on every tcp and ipc endpoint${encrypt ? ' (--encrypt)' : ''}, and the job still succeeds`, { timeout: 120_000 }, async () => {
       const run = startTsmpiexec([...TWO_HOSTS, ...(encrypt ? ['--encrypt'] : []), fixture('isolation-target.ts')], { timeoutMs: 90_000 });
-      const stdout = collectStdout(run.child);
       await run.waitForOutput('isolation ready');
-      const rank0 = Number(/isolation ready (\d+)/.exec(stdout())?.[1]);
+      const rank0 = Number(/isolation ready (\d+)/.exec(run.stdout)?.[1]);
       const endpoints = listeningEndpoints(processesWithMarker(run.marker));
       assert.equal(endpoints.filter((e) => e.startsWith('tcp://')).length, 4, `every rank listens on tcp: ${endpoints.join(' ')}`);
       assert.equal(endpoints.filter((e) => e.startsWith('ipc://')).length, 4, `every rank listens on ipc: ${endpoints.join(' ')}`);

@@ -1,7 +1,8 @@
 /**
  * Nothing lost (issue 7): a sender far faster than its receiver ends with every message received,
- * in order and intact, and with bounded memory on both sides (backpressure, never drops); and
- * messages larger than 2 GiB arrive intact.
+ * in order and intact, and with bounded memory on both sides (backpressure, never drops); and a
+ * sender that finalizes long before its receiver reads loses nothing. (Messages larger than
+ * 2 GiB: large-messages.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -110,7 +110,13 @@ describe('observability', { timeout: 120_000 }, () => {
     checkObservedTrace(traceFile, 4, () => hostname());
   });
 
-  it('aligns the clocks of ranks on other hosts (ssh)', { skip: skipUnless('sshd'), timeout: 60_000 }, async () => {
+  // The "hosts" 127.0.0.2 and .3 share this machine's clock, so this cannot catch clocks left
+  // unaligned: it checks that ranks on other hosts (whose clock offsets are measured through
+  // their node agents) are traced under their host names, and that the causality checks hold.
+  // The offset estimate itself (startRecording in src/observe/call-recorder.ts) has no unit test:
+  // test/unit/observability.test.ts does not cover it, and job-supervisor.test.ts only checks
+  // that the launcher answers a clock-ping.
+  it('traces ranks on other hosts (ssh) under their host names, each receive ending after its send started', { skip: skipUnless('sshd'), timeout: 60_000 }, async () => {
     const traceFile = join(dir, 'ssh.json');
     const result = await runTsmpiexec([
       '--launch-agent', SSH_AGENT, '--iface', 'lo', '-x', MARKER_VARIABLE,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { Heartbeat, heartbeatIntervalMs } from '../../launcher/agents/heartbeat.js';
 
-describe('Heartbeat', () => {
+describe('Heartbeat', { timeout: 10_000 }, () => {
   beforeEach(() => mock.timers.enable({ apis: ['setInterval', 'Date'] }));
   afterEach(() => mock.timers.reset());
 

@@ -12,7 +12,7 @@ import { load, resolve } from '../../launcher/typescript/typescript-hooks.js';
 
 const notFound = (specifier: string): Error => Object.assign(new Error(`Cannot find module ${specifier}`), { code: 'ERR_MODULE_NOT_FOUND' });
 
-describe('TypeScript loader hooks', () => {
+describe('TypeScript loader hooks', { timeout: 10_000 }, () => {
   it('resolves ./x.js to ./x.ts (and .mjs to .mts) only when the JavaScript file does not exist', async () => {
     const existing = new Set(['./a.ts', './b.js', '../c.mts']);
     const next = async (specifier: string): Promise<{ url: string }> => {
