@@ -21,7 +21,8 @@ export async function allreduceRecursiveDoubling<T>({ rank, size, channel, call 
       await channel.send(call, rank + 1, accumulated);
       newRank = -1;
     } else {
-      accumulated = op.apply((await channel.recv(call, rank - 1)) as T, accumulated);
+      const received = (await channel.recv(call, rank - 1)) as T;
+      accumulated = op.applyInto(received, accumulated, received);
       newRank = rank >> 1;
     }
   } else {
@@ -33,7 +34,7 @@ export async function allreduceRecursiveDoubling<T>({ rank, size, channel, call 
       const newPartner = newRank ^ mask;
       const partner = newPartner < rem ? newPartner * 2 + 1 : newPartner + rem;
       const received = (await channel.exchange(call, partner, accumulated, partner)) as T;
-      accumulated = partner < rank ? op.apply(received, accumulated) : op.apply(accumulated, received);
+      accumulated = partner < rank ? op.applyInto(received, accumulated, received) : op.applyInto(accumulated, received, received);
     }
   }
 

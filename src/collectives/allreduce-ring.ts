@@ -25,7 +25,7 @@ export async function allreduceRing<T extends RawArray>(scope: CollectiveScope, 
     const sendIndex = (rank - step + size) % size;
     const receiveIndex = (rank - step - 1 + size) % size;
     const received = (await channel.exchange(call, right, pieces[sendIndex], left)) as T;
-    pieces[receiveIndex] = op.apply(received, pieces[receiveIndex] as T);
+    pieces[receiveIndex] = op.applyInto(received, pieces[receiveIndex] as T, received);
   }
   // Allgather: rank holds the complete piece (rank + 1); pass complete pieces around.
   for (let step = 0; step < size - 1; step++) {

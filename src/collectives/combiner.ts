@@ -8,4 +8,9 @@ export interface Combiner<T> {
   readonly name: string;
   readonly commutative: boolean;
   apply(a: T, b: T): T;
+  /**
+   * Like {@link apply}, but may write the result into `into` (which may be `a` or `b`) instead of
+   * a new value. Only for an operand the algorithm received, and so owns: never the caller's.
+   */
+  applyInto(a: T, b: T, into: T): T;
 }

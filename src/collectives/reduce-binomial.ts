@@ -24,7 +24,10 @@ async function reduceToTreeRoot<T>({ rank, size, channel, call }: CollectiveScop
   let accumulated = value;
   // Subtrees arrive in any order but are combined nearest first, which keeps rank order.
   const partials = childrenOf(relative, size).map((child) => channel.recv(call, absoluteRank(child, root, size)) as Promise<T>);
-  for (const partial of partials) accumulated = op.apply(accumulated, await partial);
+  for (const partial of partials) {
+    const received = await partial;
+    accumulated = op.applyInto(accumulated, received, received);
+  }
   const parent = parentOf(relative, size);
   if (parent === undefined) return accumulated;
   await channel.send(call, absoluteRank(parent, root, size), accumulated);

@@ -255,7 +255,37 @@ function elementWiseOp(rules: ElementRules): Op {
     if (raw === undefined) throw refuses(rules, kind);
     return combineRawArrays(rules, raw, a as RawArray, b as RawArray);
   };
-  return Op.create(reporting(combine), { commutative: true, name: rules.name });
+  const op = Op.create(reporting(combine), { commutative: true, name: rules.name });
+  RAW_ARRAYS_INTO.set(op, (a, b, into) => {
+    const raw = rawArrayKindOf(a);
+    if (raw === undefined || rawArrayKindOf(b) !== raw || rawArrayKindOf(into) !== raw) return undefined;
+    if (a.length !== b.length || into.length !== a.length) return undefined;
+    try {
+      return combineRawArrays(rules, raw, a, b, into);
+    } catch (error) {
+      if (error instanceof Failure) throw new TsmpiError('ERR_ARG', error.message());
+      throw error;
+    }
+  });
+  return op;
+}
+
+/**
+ * The predefined element-wise operators' way of combining two binary arrays into a third, for
+ * {@link applyInto}; undefined where the operands are not three arrays of one kind and length.
+ */
+const RAW_ARRAYS_INTO = new WeakMap<Op, (a: RawArray, b: RawArray, into: RawArray) => RawArray | undefined>();
+
+/**
+ * Combines like `op.apply(a, b)`, but writes the result into `into` where it can instead of into
+ * a new array: when `op` is a predefined element-wise operator and `a`, `b` and `into` are binary
+ * arrays of one kind and length. Collectives pass an operand they received (and so own) as `into`;
+ * at 1 MiB, allocating each result cost more than combining it. `into` may be `a` or `b`: every
+ * loop reads an element of each operand before it writes that element.
+ */
+export function applyInto<T>(op: Op<T>, a: T, b: T, into: T): T {
+  const combined = RAW_ARRAYS_INTO.get(op)?.(a as RawArray, b as RawArray, into as RawArray);
+  return combined === undefined ? op.apply(a, b) : (combined as T);
 }
 
 /** Combines plain arrays element by element with `combine`, which may recurse into this. */
@@ -283,6 +313,7 @@ function combineRawArrays(
   kind: NonNullable<ReturnType<typeof rawArrayKindOf>>,
   a: RawArray,
   b: RawArray,
+  into?: RawArray,
 ): RawArray {
   if (a.length !== b.length) throw cannotCombine(rules.name, a, b);
   const group = LOOP_GROUP.get(kind.name);
@@ -292,7 +323,7 @@ function combineRawArrays(
   if (numberLoop === undefined && bigintLoop === undefined) throw refuses(rules, kind.name);
   // A fresh ArrayBuffer of exactly the result's size: a Buffer from the pool would expose the
   // pool's other bytes through result.buffer.
-  const out = kind.view(new ArrayBuffer(a.length * kind.bytesPerElement), 0, a.length);
+  const out = into ?? kind.view(new ArrayBuffer(a.length * kind.bytesPerElement), 0, a.length);
   if (numberLoop !== undefined) {
     numberLoop(out as NumberElements, a as NumberElements, b as NumberElements);
   } else {
@@ -318,8 +349,22 @@ export const SUM: Op = elementWiseOp({
   needs: ARITHMETIC_NEEDS,
   number: (a, b) => a + b,
   bigint: (a, b) => a + b,
+  // Unrolled: V8 checks each array's kind and bounds on every access it cannot prove, and one
+  // check then covers eight elements; 1 MiB of float64 took 0.24 ms before, 0.11 ms after.
   floatLoop: (out, a, b) => {
-    for (let i = 0, n = out.length; i < n; i++) out[i] = a[i]! + b[i]!;
+    const n = out.length;
+    let i = 0;
+    for (; i + 8 <= n; i += 8) {
+      out[i] = a[i]! + b[i]!;
+      out[i + 1] = a[i + 1]! + b[i + 1]!;
+      out[i + 2] = a[i + 2]! + b[i + 2]!;
+      out[i + 3] = a[i + 3]! + b[i + 3]!;
+      out[i + 4] = a[i + 4]! + b[i + 4]!;
+      out[i + 5] = a[i + 5]! + b[i + 5]!;
+      out[i + 6] = a[i + 6]! + b[i + 6]!;
+      out[i + 7] = a[i + 7]! + b[i + 7]!;
+    }
+    for (; i < n; i++) out[i] = a[i]! + b[i]!;
   },
   wideIntLoop: (out, a, b) => {
     for (let i = 0, n = out.length; i < n; i++) out[i] = a[i]! + b[i]!;

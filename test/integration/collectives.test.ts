@@ -24,6 +24,18 @@ describe('collectives', { timeout: 600_000 }, () => {
     });
   }
 
+  // Which algorithms run depends on whether ranks share cores: --host fixes that whatever this
+  // machine's cores (localhost:2 shares them from np 3, localhost:8 never at these sizes).
+  for (const [size, slots] of [[4, 2], [7, 2], [4, 8], [8, 8]] as const) {
+    const sharing = size > slots ? 'sharing cores' : 'a core each';
+    it(`match the sequential model at np ${size} with ranks ${sharing} (seed ${seed})`, { timeout: 120_000 }, async () => {
+      const runs = 30;
+      const result = await runTsmpiexec(['--host', `localhost:${slots}`, ...np(size), fixture('collectives-property.ts'), String(seed + 100 + size), String(runs)]);
+      assert.equal(result.code, 0, `seed ${seed + 100 + size}\n${result.stdout}\n${result.stderr}`);
+      everyRank(result.stdout, size, (r) => `rank ${r}: ${runs} cases ok`);
+    });
+  }
+
   for (const size of [3, 4, 7]) {
     it(`move large arrays with the bandwidth algorithms at np ${size}`, { timeout: 120_000 }, async () => {
       const result = await runTsmpiexec([...np(size), fixture('collectives-large.ts')]);

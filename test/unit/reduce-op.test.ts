@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  applyInto,
   BAND,
   BOR,
   BXOR,
@@ -697,5 +698,54 @@ describe('errors', { timeout: 10_000 }, () => {
       'MAXLOC cannot combine an array of 2 pairs with an array of 1 pair',
     );
     throwsArg(() => MINLOC.apply([[1, 0], 5], [[1, 1], [2, 1]]), 'MINLOC needs [value, index] pairs, got a number at element [1]');
+  });
+});
+
+describe('applyInto (combining into an operand a collective owns)', { timeout: 10_000 }, () => {
+  it('writes the result of every element-wise operator into the array given, which may be an operand', () => {
+    for (const name of ELEMENT_WISE) {
+      const op = PREDEFINED[name];
+      // Lengths that are not a multiple of any unrolling, with values every operator accepts.
+      const a = Int32Array.from({ length: 19 }, (_, i) => (i % 5) - 2);
+      const b = Int32Array.from({ length: 19 }, (_, i) => (i % 3) - 1);
+      const expected = op.apply(a, b) as Int32Array;
+      const intoB = Int32Array.from(b);
+      assert.equal(applyInto(op, a, intoB, intoB), intoB, `${name} into b`);
+      assert.deepEqual(intoB, expected, `${name} into b`);
+      const intoA = Int32Array.from(a);
+      assert.equal(applyInto(op, intoA, b, intoA), intoA, `${name} into a`);
+      assert.deepEqual(intoA, expected, `${name} into a`);
+    }
+  });
+
+  it('sums float arrays of every length around the unrolled loop\'s step exactly', () => {
+    for (const length of [0, 1, 7, 8, 9, 16, 17, 1001]) {
+      const a = Float64Array.from({ length }, (_, i) => i * 0.5);
+      const b = Float64Array.from({ length }, (_, i) => length - i);
+      const into = new Float64Array(length);
+      applyInto(SUM, a, b, into);
+      assert.deepEqual(into, Float64Array.from({ length }, (_, i) => i * 0.5 + length - i), `length ${length}`);
+    }
+  });
+
+  it('returns a new value and leaves `into` alone where it cannot write into it', () => {
+    const a = new Float64Array([1, 2]);
+    const b = new Float64Array([3, 4]);
+    const otherKind = new Float32Array([9, 9]);
+    assert.deepEqual(applyInto(SUM, a, b, otherKind), new Float64Array([4, 6]));
+    assert.deepEqual(otherKind, new Float32Array([9, 9]));
+    const shorter = new Float64Array([9]);
+    assert.deepEqual(applyInto(SUM, a, b, shorter), new Float64Array([4, 6]));
+    assert.deepEqual(shorter, new Float64Array([9]));
+    assert.equal(applyInto(SUM, 2, 3, 0), 5);
+    const concat = Op.create((x: Float64Array, y: Float64Array) => Float64Array.of(...x, ...y));
+    const into = new Float64Array([0, 0]);
+    assert.deepEqual(applyInto(concat, a, b, into), new Float64Array([1, 2, 3, 4]));
+    assert.deepEqual(into, new Float64Array([0, 0]));
+  });
+
+  it('refuses what apply refuses, with the same error', () => {
+    const a = new Float64Array([1]);
+    throwsArg(() => applyInto(BAND, a, a, new Float64Array(1)), /BAND cannot combine Float64Array values/);
   });
 });
