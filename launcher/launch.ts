@@ -23,6 +23,7 @@ import { Job, type JobResult, type OutputSink, type Timers } from './job/job-sup
 import { JobRecording } from './observe/job-recording.js';
 import { colourWanted, rankOutputFactory } from './output/rank-output.js';
 import { rankCommand } from './job/rank-command.js';
+import { mallocTuningEnvironment } from './job/malloc-tuning.js';
 import { ownModulePath } from './job/own-module.js';
 import { ProgressBar } from './output/progress-bar.js';
 import { selectAddress } from './plan/network-address.js';
@@ -186,6 +187,8 @@ export function startJob(options: LaunchOptions): Job {
   // With an embedded rank 0, the placed ranks are 1 to np.
   const first = options.rankZero === undefined ? 0 : 1;
   const np = placement.length + first;
+  // Only Node ranks: an executable (a Python program, a shell script) is run with its environment as given.
+  const tuning = command.kind === 'executable' ? {} : mallocTuningEnvironment(environment, options.env);
   const ranks = placement.map((place, index) => {
     const rank = index + first;
     const host = hosts[place.host] as HostSlots;
@@ -194,7 +197,7 @@ export function startJob(options: LaunchOptions): Job {
       command: command.command,
       args: command.args,
       cwd,
-      env: { ...rankEnvironment(rank, np, place.localRank, place.localSize, jobId, options.env), ...(recording ? { [JOB_ENV.record]: '1' } : {}) },
+      env: { ...rankEnvironment(rank, np, place.localRank, place.localSize, jobId, options.env), ...tuning, ...(recording ? { [JOB_ENV.record]: '1' } : {}) },
       stdin: rank !== 0 || options.stdin !== 'inherit' ? 'ignore' : agentOfHost.get(host.name) instanceof LocalAgent ? 'inherit' : 'pipe',
     };
     return { spec, agent: agentOfHost.get(host.name) as LaunchAgent };

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { availableCores, launch } from 'tsmpi/launcher';
 import { spawnSync } from 'node:child_process';
+import { MMAP_THRESHOLD_BYTES, TRIM_THRESHOLD_BYTES } from '../../launcher/job/malloc-tuning.js';
 import { assertNoProcessLeft, fixture, MARKER_VARIABLE, ROOT, runTsmpiexec, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
 
 interface Seen {
@@ -37,7 +38,9 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
   }
 
   it('gives each rank its identity in the variables Open MPI and MPICH scripts read', { timeout: 60_000 }, async () => {
-    const result = await runTsmpiexec(['-n', '2', '-x', 'EXPORTED=yes', fixture('environment.ts'), 'a', '--flag', 'b c']);
+    const result = await runTsmpiexec(['-n', '2', '-x', 'EXPORTED=yes', fixture('environment.ts'), 'a', '--flag', 'b c'], {
+      env: { GLIBC_TUNABLES: undefined, TSMPI_MALLOC_TUNING: undefined },
+    });
     assert.equal(result.code, 0, result.stderr);
     const seen = parseSeen(result.stdout);
     assert.equal(seen.length, 2);
@@ -56,8 +59,23 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
         PMI_RANK: String(rank),
         PMI_SIZE: '2',
         EXPORTED: 'yes',
+        GLIBC_TUNABLES: `glibc.malloc.mmap_threshold=${MMAP_THRESHOLD_BYTES}:glibc.malloc.trim_threshold=${TRIM_THRESHOLD_BYTES}`,
       });
     }
+  });
+
+  it('keeps the user\'s own GLIBC_TUNABLES, tunes no executable, and tunes nothing with TSMPI_MALLOC_TUNING=off', { timeout: 60_000 }, async () => {
+    const own = 'glibc.malloc.trim_threshold=1000:glibc.malloc.arena_max=2';
+    const kept = await runTsmpiexec(['-np', '1', fixture('environment.ts')], { env: { GLIBC_TUNABLES: own, TSMPI_MALLOC_TUNING: undefined } });
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal(parseSeen(kept.stdout)[0]?.env.GLIBC_TUNABLES, `${own}:glibc.malloc.mmap_threshold=${MMAP_THRESHOLD_BYTES}`);
+    const off = await runTsmpiexec(['-np', '1', fixture('environment.ts')], { env: { GLIBC_TUNABLES: undefined, TSMPI_MALLOC_TUNING: 'off' } });
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(parseSeen(off.stdout)[0]?.env.GLIBC_TUNABLES, undefined);
+    const executable = await runTsmpiexec(['-np', '1', 'env'], { env: { GLIBC_TUNABLES: undefined, TSMPI_MALLOC_TUNING: undefined } });
+    assert.equal(executable.code, 0, executable.stderr);
+    assert.match(executable.stdout, /^TSMPI_RANK=0$/m);
+    assert.doesNotMatch(executable.stdout, /GLIBC_TUNABLES/);
   });
 
   it('exports a variable by name with -x VAR and runs in --wdir', { timeout: 60_000 }, async () => {
