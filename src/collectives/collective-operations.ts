@@ -18,6 +18,7 @@ import { allreduceRecursiveDoubling } from './allreduce-recursive-doubling.js';
 import { allreduceRing, RING_VARIANT } from './allreduce-ring.js';
 import { allreduceReduceBcast, REDUCE_BCAST_VARIANT } from './allreduce-reduce-bcast.js';
 import { allreduceLinear, LINEAR_VARIANT } from './allreduce-linear.js';
+import { barrierLinear } from './barrier-linear.js';
 import { alltoallPairwise } from './alltoall-pairwise.js';
 import { scanRecursiveDoubling } from './scan-recursive-doubling.js';
 import { evenCounts, isRawArray, joinArrays, viewsOf } from './typed-array-chunks.js';
@@ -42,15 +43,16 @@ export const ALLREDUCE_LARGE_BYTES = 4 * 1024 * 1024;
  */
 export const ALLREDUCE_TREES_BYTES = 64 * 1024;
 /**
- * When ranks share cores, with 4 ranks or more, values other than binary arrays and binary arrays
- * below ALLREDUCE_TREES_BYTES are allreduced through rank 0 (allreduce-linear.ts). Measured on the
- * 2-core machine at np 8: 0.55-0.75 x the time of recursive doubling from 8 bytes to 16 KiB; at
- * np 4 as fast or a little faster.
+ * When ranks share cores, with 4 ranks or more, the barrier, and the allreduce of values other
+ * than binary arrays and of binary arrays below ALLREDUCE_TREES_BYTES, go through rank 0
+ * (barrier-linear.ts, allreduce-linear.ts). Measured on the 2-core machine at np 8: the allreduce
+ * took 0.55-0.75 x the time of recursive doubling from 8 bytes to 16 KiB, at np 4 about the same.
  */
-const ALLREDUCE_LINEAR_MIN_RANKS = 4;
+const LINEAR_MIN_RANKS = 4;
 
 /** Blocks until every rank has called barrier(). */
 export function barrier(scope: CollectiveScope): Promise<void> {
+  if (scope.channel.oversubscribed && scope.size >= LINEAR_MIN_RANKS) return barrierLinear(scope);
   return barrierDissemination(scope);
 }
 
@@ -115,7 +117,7 @@ export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>):
   const bytes = isRawArray(value) ? value.byteLength : -1;
   const ring = bytes >= ALLREDUCE_LARGE_BYTES && op.commutative && scope.size >= 3;
   const trees = !ring && scope.channel.oversubscribed && bytes >= ALLREDUCE_TREES_BYTES && bytes < ALLREDUCE_LARGE_BYTES && scope.size >= 4;
-  const linear = scope.channel.oversubscribed && bytes < ALLREDUCE_TREES_BYTES && scope.size >= ALLREDUCE_LINEAR_MIN_RANKS;
+  const linear = scope.channel.oversubscribed && bytes < ALLREDUCE_TREES_BYTES && scope.size >= LINEAR_MIN_RANKS;
   // Every rank chooses for itself; the variant in each message makes a disagreement (values of
   // different sizes) an error instead of a hang.
   const variant = ring ? RING_VARIANT : trees ? REDUCE_BCAST_VARIANT : linear ? LINEAR_VARIANT : 0;

@@ -36,6 +36,14 @@ describe('collectives', { timeout: 600_000 }, () => {
     });
   }
 
+  for (const [size, slots] of [[4, 2], [7, 2], [4, 8], [5, 8]] as const) {
+    it(`let no rank leave a barrier before the last one entered (np ${size}, ${slots} slots)`, { timeout: 60_000 }, async () => {
+      const result = await runTsmpiexec(['--host', `localhost:${slots}`, ...np(size), fixture('barrier-order.ts')]);
+      assert.equal(result.code, 0, result.stderr);
+      everyRank(result.stdout, size, (r) => `rank ${r}: barrier ok`);
+    });
+  }
+
   for (const size of [3, 4, 7]) {
     it(`move large arrays with the bandwidth algorithms at np ${size}`, { timeout: 120_000 }, async () => {
       const result = await runTsmpiexec([...np(size), fixture('collectives-large.ts')]);
