@@ -7,9 +7,9 @@
  * from the kernel and returns free memory above 128 KiB at the top of its heap, so each new block
  * arrives as fresh pages, and each page faults on its first touch. A rank receiving 1 MiB messages
  * took about 30 page faults per message; with these settings 3, and a 1 MiB round trip lost about
- * 15 % of its time (docs/performance.md). MPI libraries make the same trade for the same reason
- * (MVAPICH turns trimming and mmap off with mallopt). The cost: a rank keeps up to
- * TRIM_THRESHOLD_BYTES of freed memory instead of returning it.
+ * 15 % of its time (docs/performance.md). Real-time programs make the same trade for the same
+ * reason (mallopt with trimming and mmap off): memory that stays mapped does not fault again. The
+ * cost: a rank keeps up to TRIM_THRESHOLD_BYTES of freed memory instead of returning it.
  */
 
 /** Blocks this large or larger still come straight from the kernel: what glibc's own adaptive threshold tops out at. */

@@ -350,7 +350,7 @@ export const SUM: Op = elementWiseOp({
   number: (a, b) => a + b,
   bigint: (a, b) => a + b,
   // Unrolled: V8 checks each array's kind and bounds on every access it cannot prove, and one
-  // check then covers eight elements; 1 MiB of float64 took 0.24 ms before, 0.11 ms after.
+  // check then covers eight elements; 1 MiB of float64 took 0.3 ms before, 0.18 ms after.
   floatLoop: (out, a, b) => {
     const n = out.length;
     let i = 0;
