@@ -19,6 +19,7 @@ import { allreduceRing, RING_VARIANT } from './allreduce-ring.js';
 import { allreduceReduceBcast, REDUCE_BCAST_VARIANT } from './allreduce-reduce-bcast.js';
 import { allreduceLinear, LINEAR_VARIANT } from './allreduce-linear.js';
 import { barrierLinear } from './barrier-linear.js';
+import { receiveFromRoot, sendToAllFromRoot } from './bcast-linear.js';
 import { alltoallPairwise } from './alltoall-pairwise.js';
 import { scanRecursiveDoubling } from './scan-recursive-doubling.js';
 import { evenCounts, isRawArray, joinArrays, viewsOf } from './typed-array-chunks.js';
@@ -43,23 +44,39 @@ export const ALLREDUCE_LARGE_BYTES = 4 * 1024 * 1024;
  */
 export const ALLREDUCE_TREES_BYTES = 64 * 1024;
 /**
- * When ranks share cores, with 4 ranks or more, the barrier, and the allreduce of values other
- * than binary arrays and of binary arrays below ALLREDUCE_TREES_BYTES, go through rank 0
- * (barrier-linear.ts, allreduce-linear.ts). Measured on the 2-core machine at np 8: the allreduce
- * took 0.55-0.75 x the time of recursive doubling from 8 bytes to 16 KiB, at np 4 about the same.
+ * When ranks share cores, with 4 ranks or more, the barrier, bcast of any value, and the allreduce
+ * of values other than binary arrays and of binary arrays below ALLREDUCE_TREES_BYTES go through
+ * one rank (barrier-linear.ts, bcast-linear.ts, allreduce-linear.ts). Measured on the 2-core
+ * machine at np 8: the allreduce took 0.55-0.75 x the time of recursive doubling from 8 bytes to
+ * 16 KiB, at np 4 about the same; for bcast see bcast-linear.ts.
  */
 const LINEAR_MIN_RANKS = 4;
+/**
+ * Rank 0 (or the root) sends and receives p - 1 messages in the algorithms through one rank. Only
+ * up to 8 ranks were measured; beyond 16 the trees' ⌈lg p⌉ depth should win on any machine.
+ */
+const LINEAR_MAX_RANKS = 16;
+
+/** Whether the barrier, bcast and small allreduce go through one rank (see LINEAR_MIN_RANKS). */
+function throughOneRank(scope: CollectiveScope): boolean {
+  return scope.channel.oversubscribed && scope.size >= LINEAR_MIN_RANKS && scope.size <= LINEAR_MAX_RANKS;
+}
 
 /** Blocks until every rank has called barrier(). */
 export function barrier(scope: CollectiveScope): Promise<void> {
-  if (scope.channel.oversubscribed && scope.size >= LINEAR_MIN_RANKS) return barrierLinear(scope);
-  return barrierDissemination(scope);
+  return throughOneRank(scope) ? barrierLinear(scope) : barrierDissemination(scope);
 }
 
 /** Resolves on every rank with a copy of the root's value. */
 export async function bcast<T>(scope: CollectiveScope, value: T, root: number): Promise<T> {
   const { rank, size, channel, call } = scope;
   if (size === 1) return cloneValue(value);
+  // Every rank knows whether ranks share cores, so each knows whom to receive from.
+  if (throughOneRank(scope)) {
+    if (rank !== root) return receiveFromRoot(scope, root);
+    await sendToAllFromRoot(scope, channel.encode(value));
+    return cloneValue(value);
+  }
   const relative = relativeRank(rank, root, size);
   if (relative === 0) {
     if (isRawArray(value) && value.byteLength >= BCAST_LARGE_BYTES && size >= 4) {
@@ -94,9 +111,10 @@ export async function allgather<T>(scope: CollectiveScope, value: T): Promise<T[
   const gathered = await gatherBinomial(scope, scope.rank === 0 ? cloneValue(value) : value, 0);
   if (scope.size === 1) return gathered as T[];
   // The gathered array is new at rank 0, so it is broadcast without another copy there.
-  return scope.rank === 0
-    ? (await forwardToSubtrees(scope, 0, scope.channel.encode(gathered)), gathered as T[])
-    : bcast(scope, undefined as unknown as T[], 0);
+  if (scope.rank !== 0) return bcast(scope, undefined as unknown as T[], 0);
+  const body = scope.channel.encode(gathered);
+  await (throughOneRank(scope) ? sendToAllFromRoot(scope, body) : forwardToSubtrees(scope, 0, body));
+  return gathered as T[];
 }
 
 /** Resolves with the value each rank sent to this one; `values` holds one value per rank. */
@@ -117,7 +135,7 @@ export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>):
   const bytes = isRawArray(value) ? value.byteLength : -1;
   const ring = bytes >= ALLREDUCE_LARGE_BYTES && op.commutative && scope.size >= 3;
   const trees = !ring && scope.channel.oversubscribed && bytes >= ALLREDUCE_TREES_BYTES && bytes < ALLREDUCE_LARGE_BYTES && scope.size >= 4;
-  const linear = scope.channel.oversubscribed && bytes < ALLREDUCE_TREES_BYTES && scope.size >= LINEAR_MIN_RANKS;
+  const linear = bytes < ALLREDUCE_TREES_BYTES && throughOneRank(scope);
   // Every rank chooses for itself; the variant in each message makes a disagreement (values of
   // different sizes) an error instead of a hang.
   const variant = ring ? RING_VARIANT : trees ? REDUCE_BCAST_VARIANT : linear ? LINEAR_VARIANT : 0;

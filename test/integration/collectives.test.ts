@@ -44,9 +44,12 @@ describe('collectives', { timeout: 600_000 }, () => {
     });
   }
 
-  for (const size of [3, 4, 7]) {
-    it(`move large arrays with the bandwidth algorithms at np ${size}`, { timeout: 120_000 }, async () => {
-      const result = await runTsmpiexec([...np(size), fixture('collectives-large.ts')]);
+  // With a core each, large arrays take the bandwidth algorithms; sharing cores, the trees and
+  // the bcast from the root.
+  for (const [size, slots] of [[3, 8], [4, 8], [7, 8], [4, 2], [7, 2]] as const) {
+    const sharing = size > slots ? 'sharing cores' : 'a core each';
+    it(`move large arrays at np ${size} with ranks ${sharing}`, { timeout: 120_000 }, async () => {
+      const result = await runTsmpiexec(['--host', `localhost:${slots}`, ...np(size), fixture('collectives-large.ts')]);
       assert.equal(result.code, 0, result.stderr);
       everyRank(result.stdout, size, (r) => `rank ${r}: large ok`);
     });
