@@ -16,7 +16,6 @@ import { gatherBinomial } from './gather-binomial.js';
 import { reduceBinomial } from './reduce-binomial.js';
 import { allreduceRecursiveDoubling } from './allreduce-recursive-doubling.js';
 import { allreduceRing, RING_VARIANT } from './allreduce-ring.js';
-import { allreduceReduceBcast, REDUCE_BCAST_VARIANT } from './allreduce-reduce-bcast.js';
 import { allreduceLinear, LINEAR_VARIANT } from './allreduce-linear.js';
 import { barrierLinear } from './barrier-linear.js';
 import { receiveFromRoot, sendToAllFromRoot } from './bcast-linear.js';
@@ -30,25 +29,20 @@ import type { Combiner } from './combiner.js';
 // and recursive-doubling allreduce took 2.4 and 8 ms at np 4 and 4.3 and 19 ms at np 8, against
 // 8.7 and 12 ms and 26 and 79 ms for scatter + allgather and the ring, whose 2(p-1) steps each
 // pay a wake-up of an oversubscribed process. The bandwidth algorithms are kept for arrays where
-// their smaller traffic wins: at 4 MiB the ring allreduce was the fastest (see
-// ALLREDUCE_TREES_BYTES). Where between 1 and 4 MiB each crossover lies is not measured.
+// their smaller traffic wins: at 4 MiB the ring allreduce was the fastest of the ring, recursive
+// doubling and reduce + bcast (13 ms against 21 ms at np 4). Where between 1 and 4 MiB each
+// crossover lies is not measured.
 /** Binary arrays at least this large are broadcast by scatter + allgather (with 4 ranks or more). */
 export const BCAST_LARGE_BYTES = 4 * 1024 * 1024;
 /** Binary arrays at least this large are allreduced around a ring (with 3 ranks or more). */
 export const ALLREDUCE_LARGE_BYTES = 4 * 1024 * 1024;
 /**
- * When ranks share cores, binary arrays at least this large (and below ALLREDUCE_LARGE_BYTES) are
- * allreduced by reduce + bcast, with 4 ranks or more. Measured on the 2-core machine: at 8 bytes
- * recursive doubling was as fast or faster (np 8 and np 4), from 64 KiB the trees took 0.6-0.75 x
- * its time, and at 4 MiB the ring was faster than both (13 ms against 21 ms at np 4).
- */
-export const ALLREDUCE_TREES_BYTES = 64 * 1024;
-/**
  * When ranks share cores, with 4 ranks or more, the barrier, bcast of any value, and the allreduce
- * of values other than binary arrays and of binary arrays below ALLREDUCE_TREES_BYTES go through
- * one rank (barrier-linear.ts, bcast-linear.ts, allreduce-linear.ts). Measured on the 2-core
- * machine at np 8: the allreduce took 0.55-0.75 x the time of recursive doubling from 8 bytes to
- * 16 KiB, at np 4 about the same; for bcast see bcast-linear.ts.
+ * of anything but the ring's arrays go through one rank (barrier-linear.ts, bcast-linear.ts,
+ * allreduce-linear.ts). Measured on the 2-core machine: the allreduce took 0.55-0.75 x the time of
+ * recursive doubling from 8 bytes to 16 KiB at np 8 (about the same at np 4), and 0.75-0.9 x the
+ * time of reduce + bcast (which it replaced) at 256 KiB and np 8 and at 1 MiB and np 4; for bcast
+ * see bcast-linear.ts.
  */
 const LINEAR_MIN_RANKS = 4;
 /**
@@ -134,15 +128,13 @@ export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>):
   if (scope.size === 1) return cloneValue(value);
   const bytes = isRawArray(value) ? value.byteLength : -1;
   const ring = bytes >= ALLREDUCE_LARGE_BYTES && op.commutative && scope.size >= 3;
-  const trees = !ring && scope.channel.oversubscribed && bytes >= ALLREDUCE_TREES_BYTES && bytes < ALLREDUCE_LARGE_BYTES && scope.size >= 4;
-  const linear = bytes < ALLREDUCE_TREES_BYTES && throughOneRank(scope);
+  const linear = !ring && throughOneRank(scope);
   // Every rank chooses for itself; the variant in each message makes a disagreement (values of
   // different sizes) an error instead of a hang.
-  const variant = ring ? RING_VARIANT : trees ? REDUCE_BCAST_VARIANT : linear ? LINEAR_VARIANT : 0;
+  const variant = ring ? RING_VARIANT : linear ? LINEAR_VARIANT : 0;
   const chosen = { ...scope, call: { ...scope.call, variant } };
   const combining = withContext(op, 'allreduce');
   if (ring) return (await allreduceRing(chosen, value as RawArray, combining as unknown as Combiner<RawArray>)) as T;
-  if (trees) return allreduceReduceBcast(chosen, value, combining);
   if (linear) return allreduceLinear(chosen, value, combining);
   return allreduceRecursiveDoubling(chosen, value, combining);
 }
