@@ -10,26 +10,20 @@
  */
 import type { CollectiveScope } from './collective-channel.js';
 import type { Combiner } from './combiner.js';
-
-/** The variant bit that tells receivers this algorithm is in use. */
-export const LINEAR_VARIANT = 3;
+import { receiveFrom, receiveFromOthers, sendTo, sendToOthers } from './through-one-rank.js';
 
 /** Resolves on every rank with the combination of every rank's value. */
 export async function allreduceLinear<T>(scope: CollectiveScope, value: T, op: Combiner<T>): Promise<T> {
-  const { rank, size, channel } = scope;
-  const call = { ...scope.call, variant: LINEAR_VARIANT };
-  if (rank !== 0) {
-    await channel.send(call, 0, value);
-    return (await channel.recv(call, 0)) as T;
+  if (scope.rank !== 0) {
+    await sendTo(scope, 0, value);
+    return receiveFrom<T>(scope, 0);
   }
-  // Received in any order, combined in rank order; the caller's value is never written to.
-  const arrivals = Array.from({ length: size - 1 }, (_, index) => channel.recv(call, index + 1) as Promise<T>);
+  // Combined in rank order, into the buffers received; the caller's value is never written to.
   let accumulated = value;
-  for (const arrival of arrivals) {
+  for (const arrival of receiveFromOthers<T>(scope)) {
     const received = await arrival;
     accumulated = op.applyInto(accumulated, received, received);
   }
-  const body = channel.encode(accumulated);
-  await Promise.all(Array.from({ length: size - 1 }, (_, index) => channel.sendEncoded(call, index + 1, body)));
+  await sendToOthers(scope, scope.channel.encode(accumulated));
   return accumulated;
 }

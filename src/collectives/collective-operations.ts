@@ -16,9 +16,9 @@ import { gatherBinomial } from './gather-binomial.js';
 import { reduceBinomial } from './reduce-binomial.js';
 import { allreduceRecursiveDoubling } from './allreduce-recursive-doubling.js';
 import { allreduceRing, RING_VARIANT } from './allreduce-ring.js';
-import { allreduceLinear, LINEAR_VARIANT } from './allreduce-linear.js';
+import { allreduceLinear } from './allreduce-linear.js';
 import { barrierLinear } from './barrier-linear.js';
-import { receiveFromRoot, sendToAllFromRoot } from './bcast-linear.js';
+import { LINEAR_VARIANT, receiveFrom, sendToOthers } from './through-one-rank.js';
 import { alltoallPairwise } from './alltoall-pairwise.js';
 import { scanRecursiveDoubling } from './scan-recursive-doubling.js';
 import { evenCounts, isRawArray, joinArrays, viewsOf } from './typed-array-chunks.js';
@@ -38,11 +38,11 @@ export const BCAST_LARGE_BYTES = 4 * 1024 * 1024;
 export const ALLREDUCE_LARGE_BYTES = 4 * 1024 * 1024;
 /**
  * When ranks share cores, with 4 ranks or more, the barrier, bcast of any value, and the allreduce
- * of anything but the ring's arrays go through one rank (barrier-linear.ts, bcast-linear.ts,
+ * of anything but the ring's arrays go through one rank (barrier-linear.ts, through-one-rank.ts,
  * allreduce-linear.ts). Measured on the 2-core machine: the allreduce took 0.55-0.75 x the time of
  * recursive doubling from 8 bytes to 16 KiB at np 8 (about the same at np 4), and 0.75-0.9 x the
  * time of reduce + bcast (which it replaced) at 256 KiB and np 8 and at 1 MiB and np 4; for bcast
- * see bcast-linear.ts.
+ * see through-one-rank.ts.
  */
 const LINEAR_MIN_RANKS = 4;
 /**
@@ -67,8 +67,8 @@ export async function bcast<T>(scope: CollectiveScope, value: T, root: number): 
   if (size === 1) return cloneValue(value);
   // Every rank knows whether ranks share cores, so each knows whom to receive from.
   if (throughOneRank(scope)) {
-    if (rank !== root) return receiveFromRoot(scope, root);
-    await sendToAllFromRoot(scope, channel.encode(value));
+    if (rank !== root) return receiveFrom<T>(scope, root);
+    await sendToOthers(scope, channel.encode(value));
     return cloneValue(value);
   }
   const relative = relativeRank(rank, root, size);
@@ -107,7 +107,7 @@ export async function allgather<T>(scope: CollectiveScope, value: T): Promise<T[
   // The gathered array is new at rank 0, so it is broadcast without another copy there.
   if (scope.rank !== 0) return bcast(scope, undefined as unknown as T[], 0);
   const body = scope.channel.encode(gathered);
-  await (throughOneRank(scope) ? sendToAllFromRoot(scope, body) : forwardToSubtrees(scope, 0, body));
+  await (throughOneRank(scope) ? sendToOthers(scope, body) : forwardToSubtrees(scope, 0, body));
   return gathered as T[];
 }
 
