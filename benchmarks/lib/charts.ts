@@ -25,13 +25,9 @@ const COLLECTIVES = [
 
 const BYTE_TICKS = [1, 16, 256, 4096, 65536, 1 << 20, 1 << 22];
 
-/**
- * The small print under every chart: the day the figures were taken (today unless given, for
- * charts redrawn from an earlier run's records) and this machine, which is assumed to be the one
- * that took them.
- */
-export function chartCaption(takenOn: Date = new Date()): string {
-  return `${takenOn.toISOString().slice(0, 10)}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}; tsmpi and zeromq.js over ipc`;
+/** The small print under every chart: today, and this machine, which took the figures. */
+function chartCaption(): string {
+  return `${new Date().toISOString().slice(0, 10)}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}; tsmpi and zeromq.js over ipc`;
 }
 
 /** One line per implementation among `impls` that has records of `bench` passing `keep`, plotted at `x`. */

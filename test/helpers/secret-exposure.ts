@@ -11,29 +11,38 @@ import { runCommand } from './run-program.js';
 /** Runs `tsmpiexec ARGS show-secret.ts` with `ranks` ranks and checks that the secret stays hidden. */
 export async function assertSecretHidden(args: readonly string[], ranks: number): Promise<void> {
   const run = startTsmpiexec([...args, fixture('show-secret.ts')], { timeoutMs: 50_000 });
-  for (let rank = 0; rank < ranks; rank++) await run.waitForOutput(`rank ${rank} secret `);
-  const shownLines = [...run.stdout.matchAll(/^rank \d+ secret ([0-9a-f]{64}) pid (\d+)$/gm)];
-  assert.equal(shownLines.length, ranks, 'every rank got the secret over its control channel');
-  const secrets = new Set(shownLines.map((m) => m[1] as string));
-  assert.equal(secrets.size, 1, 'one secret per job');
-  const secret = [...secrets][0] as string;
-  const pids = processesWithMarker(run.marker);
-  assert.ok(pids.length > ranks, `tsmpiexec and ${ranks} ranks are running (${pids.length} processes)`);
+  // A failed check would leave the ranks waiting for SIGUSR2 (on other hosts too) until the
+  // timeout: stop the job at once instead, and report the check's failure.
+  let shownLines: RegExpMatchArray[];
+  try {
+    for (let rank = 0; rank < ranks; rank++) await run.waitForOutput(`rank ${rank} secret `);
+    shownLines = [...run.stdout.matchAll(/^rank \d+ secret ([0-9a-f]{64}) pid (\d+)$/gm)];
+    assert.equal(shownLines.length, ranks, 'every rank got the secret over its control channel');
+    const secrets = new Set(shownLines.map((m) => m[1] as string));
+    assert.equal(secrets.size, 1, 'one secret per job');
+    const secret = [...secrets][0] as string;
+    const pids = processesWithMarker(run.marker);
+    assert.ok(pids.length > ranks, `tsmpiexec and ${ranks} ranks are running (${pids.length} processes)`);
 
-  const ps = await runCommand('ps', ['auxeww']);
-  assert.equal(ps.code, 0);
-  for (const pid of pids) assert.match(ps.stdout, new RegExp(`^\\S+\\s+${pid}\\s`, 'm'), `ps lists process ${pid}`);
-  assert.ok(!ps.stdout.includes(secret), 'ps auxeww shows the secret');
-  for (const pid of pids) {
-    for (const file of ['cmdline', 'environ']) {
-      let text = '';
-      try {
-        text = readFileSync(`/proc/${pid}/${file}`, 'latin1');
-      } catch {
-        continue; // The process is gone.
+    const ps = await runCommand('ps', ['auxeww']);
+    assert.equal(ps.code, 0);
+    for (const pid of pids) assert.match(ps.stdout, new RegExp(`^\\S+\\s+${pid}\\s`, 'm'), `ps lists process ${pid}`);
+    assert.ok(!ps.stdout.includes(secret), 'ps auxeww shows the secret');
+    for (const pid of pids) {
+      for (const file of ['cmdline', 'environ']) {
+        let text = '';
+        try {
+          text = readFileSync(`/proc/${pid}/${file}`, 'latin1');
+        } catch {
+          continue; // The process is gone.
+        }
+        assert.ok(!text.includes(secret), `/proc/${pid}/${file} holds the secret`);
       }
-      assert.ok(!text.includes(secret), `/proc/${pid}/${file} holds the secret`);
     }
+  } catch (error) {
+    run.child.kill('SIGKILL');
+    await run.done;
+    throw error;
   }
   for (const match of shownLines) process.kill(Number(match[2]), 'SIGUSR2');
   const result = await run.done;

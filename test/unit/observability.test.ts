@@ -3,7 +3,7 @@
  * arithmetic, deadlock report lines, and rank output decoration.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { ArgsShape, beginCall, callsInProgress, describeCall, endCall } from '../../src/observe/call-tracker.js';
 import type { CallRecord } from '../../src/protocol/control-messages.js';
 import { assignLanes, chromeTrace } from '../../launcher/observe/chrome-trace.js';
@@ -52,10 +52,13 @@ describe('trace lanes', () => {
   });
 });
 
-describe('long runs', () => {
+describe('long runs', { timeout: 30_000 }, () => {
   // A rank of a long --trace/--profile run can record hundreds of thousands of calls: more than a
   // spread argument list (Math.max(...values)) may hold on the stack.
-  const many = Array.from({ length: 300_000 }, (_, index) => record('send', index * 2, index * 2 + 1, { bytes: 8 }));
+  let many: ReturnType<typeof record>[] = [];
+  before(() => {
+    many = Array.from({ length: 300_000 }, (_, index) => record('send', index * 2, index * 2 + 1, { bytes: 8 }));
+  });
 
   it('builds the trace of 300 000 records', () => {
     const trace = chromeTrace([{ rank: 0, host: 'a', records: many }], 0);

@@ -746,6 +746,16 @@ describe('applyInto (combining into an operand a collective owns)', { timeout: 1
 
   it('refuses what apply refuses, with the same error', () => {
     const a = new Float64Array([1]);
+    const errorOf = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const fromApply = errorOf(() => BAND.apply(a, a));
     throwsArg(() => applyInto(BAND, a, a, new Float64Array(1)), /BAND cannot combine Float64Array values/);
+    assert.deepEqual(errorOf(() => applyInto(BAND, a, a, new Float64Array(1))), fromApply);
   });
 });
