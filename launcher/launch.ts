@@ -187,8 +187,9 @@ export function startJob(options: LaunchOptions): Job {
   // With an embedded rank 0, the placed ranks are 1 to np.
   const first = options.rankZero === undefined ? 0 : 1;
   const np = placement.length + first;
-  // Only Node ranks: an executable (a Python program, a shell script) is run with its environment as given.
-  const tuning = command.kind === 'executable' ? {} : mallocTuningEnvironment(environment, options.env);
+  // Only Node ranks (createPool's workers among them, which run this Node binary as their
+  // program): an executable (a Python program, a shell script) is run with its environment as given.
+  const tuning = command.command === process.execPath ? mallocTuningEnvironment(environment, options.env) : {};
   const ranks = placement.map((place, index) => {
     const rank = index + first;
     const host = hosts[place.host] as HostSlots;

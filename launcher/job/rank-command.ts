@@ -29,7 +29,7 @@ function preloadUrl(): string {
 
 /**
  * The URL `node --import` takes to run `program` as TypeScript, with tsmpi built (from its
- * sources, rankCommand loads tsx instead): tsmpi's own light loader (launcher/typescript/), or tsx
+ * sources, nodeImports loads tsx instead): tsmpi's own light loader (launcher/typescript/), or tsx
  * for `.cts` programs and when TSMPI_TS_LOADER=tsx asks for it (tsconfig paths, decorator metadata).
  */
 function typescriptLoaderUrl(program: string): string {

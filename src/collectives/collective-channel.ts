@@ -97,7 +97,7 @@ export class CollectiveChannel {
     return this.#context;
   }
 
-  /** Some node of the job runs more ranks than it has cores (see {@link Messenger.oversubscribed}). */
+  /** Some node of the job runs more ranks than it has slots (see {@link Messenger.oversubscribed}). */
   get oversubscribed(): boolean {
     return this.#messenger.oversubscribed;
   }

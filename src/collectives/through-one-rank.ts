@@ -3,8 +3,8 @@
  * root) exchanges a message with every other rank, and every other rank waits once. Their
  * messages carry LINEAR_VARIANT, so a rank that chose another algorithm gets an error, not a hang.
  *
- * Used by barrier-linear.ts, allreduce-linear.ts and bcast (collective-operations.ts), which
- * sends straight from the root: the same p - 1 messages as the binomial tree, but no rank has to
+ * Used by barrier-linear.ts, allreduce-linear.ts, and bcast and allgather's bcast
+ * (collective-operations.ts), which send straight from the root: the same p - 1 messages as the binomial tree, but no rank has to
  * be woken to forward them. On the 2-core machine, bcast of 8 bytes at np 8 took 0.8-0.9 x the
  * tree's time and 1 MiB about the same; 4 MiB at np 4 half the time of scatter + allgather, which
  * moves twice the bytes (docs/collectives.md). A variant that sent large values down the tree (the

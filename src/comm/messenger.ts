@@ -18,7 +18,7 @@ export type TransportFactory = (sink: (frames: Buffer[]) => void, wanted: () => 
 export class Messenger {
   readonly worldRank: number;
   /**
-   * Some node of the job runs more ranks than it has cores, as the launcher's table of peers says
+   * Some node of the job runs more ranks than it has slots, as the launcher's table of peers says
    * (set when the rank joins; the same on every rank, so collectives choose alike by it).
    */
   oversubscribed = false;

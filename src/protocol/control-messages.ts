@@ -6,7 +6,7 @@
 import type { JobCredentials } from '../transport/job-secret.js';
 
 /** Bumped whenever a message below changes shape; a rank and a launcher must agree on it. */
-export const CONTROL_PROTOCOL_VERSION = 3;
+export const CONTROL_PROTOCOL_VERSION = 4;
 
 /** Where a rank accepts point-to-point messages. */
 export interface RankEndpoints {
@@ -133,8 +133,8 @@ export interface PeersMessage {
   readonly type: 'peers';
   readonly peers: readonly PeerAddress[];
   /**
-   * True when some node runs more ranks than it has slots (cores), so that ranks take turns on
-   * the cores; collectives then prefer algorithms that send fewer messages in all (see
+   * True when some node runs more ranks than it has slots (by default its cores; a hostfile may
+   * say otherwise), so that ranks take turns on the cores; collectives then prefer algorithms that send fewer messages in all (see
    * docs/collectives.md). The same for every rank, so every rank chooses alike.
    */
   readonly oversubscribed?: boolean;

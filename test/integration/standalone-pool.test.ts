@@ -5,10 +5,10 @@ import { assertNoProcessLeft, fixture } from '../helpers/run-tsmpiexec.js';
 import { runProgram, startProgram } from '../helpers/run-program.js';
 
 describe('createPool from a plain program', { timeout: 300_000 }, () => {
-  it('starts workers that run the module\'s functions, and closing stops them all', { timeout: 60_000 }, async () => {
+  it('starts workers (with Node ranks\' malloc tuning) that run the module\'s functions, and closing stops them all', { timeout: 60_000 }, async () => {
     const result = await runProgram(fixture('standalone-pool.ts'));
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(result.stdout.trim().split('\n'), ['workers: 3', 'cubes: 1,8,27,64,125,216', 'places: 1@local 2@local 3@local', 'closed']);
+    assert.deepEqual(result.stdout.trim().split('\n'), ['workers: 3', 'cubes: 1,8,27,64,125,216', 'places: 1@local 2@local 3@local', 'malloc tuned: true,true,true', 'closed']);
     await assertNoProcessLeft(result.marker);
   });
 
