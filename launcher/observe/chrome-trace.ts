@@ -74,7 +74,7 @@ export function chromeTrace(ranks: readonly RankRecords[], startTime: number): C
         tid: lanes[index] as number,
         ts: round((record.start - startTime) * 1000),
         dur: round(Math.max(0, record.end - record.start) * 1000),
-        args: category === 'span' ? {} : { call: `${record.call}(${record.args})`, comm: record.on, peer: record.peer, bytes: record.bytes },
+        args: category === 'span' ? {} : { call: `${record.call}(${record.args})`, comm: record.on, peer: record.peer, bytes: record.bytes, ...algorithmOf(record) },
       });
     });
   }
@@ -160,4 +160,9 @@ export function assignLanes(records: readonly CallRecord[]): number[] {
 
 function round(microseconds: number): number {
   return Math.round(microseconds * 1000) / 1000;
+}
+
+/** The algorithm a collective ran, as a trace event argument (nothing for other calls). */
+function algorithmOf(record: CallRecord): { algorithm?: string } {
+  return record.algorithm === undefined ? {} : { algorithm: record.algorithm };
 }

@@ -5,6 +5,7 @@
  * root in the header's aux word (so ranks that call different collectives get an error naming both
  * calls instead of a hang or wrong data).
  */
+import type { CallSlot } from '../observe/call-tracker.js';
 import { TsmpiError } from '../errors.js';
 import type { Encoding } from '../codec/message-header.js';
 import { decodeBody, encodeBody, type EncodedBody } from '../codec/value-codec.js';
@@ -207,4 +208,6 @@ export interface CollectiveScope {
   readonly size: number;
   readonly channel: CollectiveChannel;
   readonly call: CollectiveCall;
+  /** The call's slot in the call tracker, where the chosen algorithm is noted for --trace. */
+  tracked?: CallSlot;
 }

@@ -56,17 +56,45 @@ function throughOneRank(scope: CollectiveScope): boolean {
   return scope.channel.oversubscribed && scope.size >= LINEAR_MIN_RANKS && scope.size <= LINEAR_MAX_RANKS;
 }
 
+/** The names --trace gives the algorithms (docs/collectives.md describes each). */
+const ALGORITHM = {
+  throughOneRank: 'through one rank',
+  dissemination: 'dissemination',
+  binomialTree: 'binomial tree',
+  scatterAllgather: 'scatter + allgather',
+  recursiveDoubling: 'recursive doubling',
+  ring: 'ring',
+  pairwise: 'pairwise',
+  gatherBcast: 'gather + bcast',
+  gatherThroughOneRank: 'gather + bcast through one rank',
+  local: 'local',
+} as const;
+
+/** Notes the algorithm a call runs where --trace finds it. */
+function noteAlgorithm(scope: CollectiveScope, algorithm: (typeof ALGORITHM)[keyof typeof ALGORITHM]): void {
+  if (scope.tracked !== undefined) scope.tracked.algorithm = algorithm;
+}
+
 /** Blocks until every rank has called barrier(). */
 export function barrier(scope: CollectiveScope): Promise<void> {
-  return throughOneRank(scope) ? barrierLinear(scope) : barrierDissemination(scope);
+  if (throughOneRank(scope)) {
+    noteAlgorithm(scope, ALGORITHM.throughOneRank);
+    return barrierLinear(scope);
+  }
+  noteAlgorithm(scope, scope.size === 1 ? ALGORITHM.local : ALGORITHM.dissemination);
+  return barrierDissemination(scope);
 }
 
 /** Resolves on every rank with a copy of the root's value. */
 export async function bcast<T>(scope: CollectiveScope, value: T, root: number): Promise<T> {
   const { rank, size, channel, call } = scope;
-  if (size === 1) return cloneValue(value);
+  if (size === 1) {
+    noteAlgorithm(scope, ALGORITHM.local);
+    return cloneValue(value);
+  }
   // Every rank knows whether ranks share cores, so each knows whom to receive from.
   if (throughOneRank(scope)) {
+    noteAlgorithm(scope, ALGORITHM.throughOneRank);
     if (rank !== root) return receiveFrom<T>(scope, root);
     await sendToOthers(scope, channel.encode(value));
     return cloneValue(value);
@@ -74,16 +102,20 @@ export async function bcast<T>(scope: CollectiveScope, value: T, root: number): 
   const relative = relativeRank(rank, root, size);
   if (relative === 0) {
     if (isRawArray(value) && value.byteLength >= BCAST_LARGE_BYTES && size >= 4) {
+      noteAlgorithm(scope, ALGORITHM.scatterAllgather);
       return (await scatterAllgatherFromRoot(scope, value, root)) as T;
     }
+    noteAlgorithm(scope, ALGORITHM.binomialTree);
     await forwardToSubtrees(scope, root, channel.encode(value));
     return cloneValue(value);
   }
   // The root's choice of algorithm arrives with the first message each rank gets.
   const message = await channel.recvMessage(call, absoluteRank(parentOf(relative, size) as number, root, size));
   if (message.variant === SCATTER_ALLGATHER_VARIANT) {
+    noteAlgorithm(scope, ALGORITHM.scatterAllgather);
     return (await continueScatterAllgather(scope, root, message.value as RawArray[])) as T;
   }
+  noteAlgorithm(scope, ALGORITHM.binomialTree);
   await forwardToSubtrees(scope, root, channel.encode(message.value));
   return message.value as T;
 }
@@ -91,21 +123,29 @@ export async function bcast<T>(scope: CollectiveScope, value: T, root: number): 
 /** Resolves with this rank's element of the root's `values` (one per rank). */
 export async function scatter<T>(scope: CollectiveScope, values: readonly T[] | undefined, root: number): Promise<T> {
   if (scope.rank === root) checkOnePerRank('scatter', values, scope.size);
+  noteAlgorithm(scope, ALGORITHM.binomialTree);
   const mine = await scatterBinomial(scope, values, root);
   return scope.rank === root ? cloneValue(mine) : mine;
 }
 
 /** At the root, resolves with every rank's value indexed by rank; elsewhere with undefined. */
 export function gather<T>(scope: CollectiveScope, value: T, root: number): Promise<T[] | undefined> {
+  noteAlgorithm(scope, ALGORITHM.binomialTree);
   return gatherBinomial(scope, scope.rank === root ? cloneValue(value) : value, root);
 }
 
 /** Resolves on every rank with every rank's value indexed by rank. */
 export async function allgather<T>(scope: CollectiveScope, value: T): Promise<T[]> {
+  const algorithm = throughOneRank(scope) ? ALGORITHM.gatherThroughOneRank : ALGORITHM.gatherBcast;
   const gathered = await gatherBinomial(scope, scope.rank === 0 ? cloneValue(value) : value, 0);
   if (scope.size === 1) return gathered as T[];
   // The gathered array is new at rank 0, so it is broadcast without another copy there.
-  if (scope.rank !== 0) return bcast(scope, undefined as unknown as T[], 0);
+  if (scope.rank !== 0) {
+    const all = await bcast(scope, undefined as unknown as T[], 0);
+    noteAlgorithm(scope, algorithm);
+    return all;
+  }
+  noteAlgorithm(scope, algorithm);
   const body = scope.channel.encode(gathered);
   await (throughOneRank(scope) ? sendToOthers(scope, body) : forwardToSubtrees(scope, 0, body));
   return gathered as T[];
@@ -114,12 +154,14 @@ export async function allgather<T>(scope: CollectiveScope, value: T): Promise<T[
 /** Resolves with the value each rank sent to this one; `values` holds one value per rank. */
 export function alltoall<T>(scope: CollectiveScope, values: readonly T[]): Promise<T[]> {
   checkOnePerRank('alltoall', values, scope.size);
+  noteAlgorithm(scope, ALGORITHM.pairwise);
   return alltoallPairwise(scope, values);
 }
 
 /** At the root, resolves with the combination of every rank's value; elsewhere with undefined. */
 export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, root: number): Promise<T | undefined> {
   if (scope.size === 1) return cloneValue(value);
+  noteAlgorithm(scope, ALGORITHM.binomialTree);
   return reduceBinomial(scope, value, withContext(op, 'reduce'), root);
 }
 
@@ -134,6 +176,7 @@ export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>):
   const variant = ring ? RING_VARIANT : linear ? LINEAR_VARIANT : 0;
   const chosen = { ...scope, call: { ...scope.call, variant } };
   const combining = withContext(op, 'allreduce');
+  noteAlgorithm(scope, ring ? ALGORITHM.ring : linear ? ALGORITHM.throughOneRank : ALGORITHM.recursiveDoubling);
   if (ring) return (await allreduceRing(chosen, value as RawArray, combining as unknown as Combiner<RawArray>)) as T;
   if (linear) return allreduceLinear(chosen, value, combining);
   return allreduceRecursiveDoubling(chosen, value, combining);
@@ -141,11 +184,13 @@ export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>):
 
 /** Resolves with the combination of the values of ranks 0 to this one. */
 export async function scan<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T> {
+  noteAlgorithm(scope, ALGORITHM.recursiveDoubling);
   return (await scanRecursiveDoubling(scope, value, withContext(op, 'scan'), true)) as T;
 }
 
 /** Resolves with the combination of the values of ranks 0 to this one, exclusive (undefined on rank 0). */
 export function exscan<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T | undefined> {
+  noteAlgorithm(scope, ALGORITHM.recursiveDoubling);
   return scanRecursiveDoubling(scope, value, withContext(op, 'exscan'), false);
 }
 
@@ -169,6 +214,7 @@ export async function scatterv<T extends RawArray>(
     checkCounts(data, pieceCounts, displacements, scope.size);
     pieces = viewsOf(data, pieceCounts, displacements);
   }
+  noteAlgorithm(scope, ALGORITHM.binomialTree);
   const mine = await scatterBinomial(scope, pieces, root);
   return scope.rank === root ? cloneValue(mine) : mine;
 }
@@ -187,6 +233,7 @@ export async function gatherv<T extends RawArray>(
   if (displacements !== undefined && displacements.length !== scope.size) {
     throw new TsmpiError('ERR_ARG', `gatherv(): ${displacements.length} displacements given for ${scope.size} ranks`);
   }
+  noteAlgorithm(scope, ALGORITHM.binomialTree);
   const pieces = await gatherBinomial(scope, piece, root);
   if (pieces === undefined) return undefined;
   pieces.forEach((received, rank) => {

@@ -76,7 +76,8 @@ export class Comm {
   /** Starts a barrier; the request completes once every rank has entered it. */
   ibarrier(): Request<void> {
     const scope = this.#collective('barrier');
-    return requestOf(collectives.barrier(scope), this.#collectiveCall(scope, undefined, 'ibarrier'));
+    const slot = this.#collectiveCall(scope, undefined, 'ibarrier');
+    return requestOf(collectives.barrier(scope), slot);
   }
 
   /** Resolves on every rank with the root's `value` (other ranks' `value` is ignored). */
@@ -88,7 +89,8 @@ export class Comm {
   /** Starts a broadcast; the request resolves with the root's value. */
   ibcast<T>(value: T, root = 0): Request<T> {
     const scope = this.#collective('bcast', root);
-    return requestOf(collectives.bcast(scope, value, root), this.#collectiveCall(scope, value, 'ibcast'));
+    const slot = this.#collectiveCall(scope, value, 'ibcast');
+    return requestOf(collectives.bcast(scope, value, root), slot);
   }
 
   /** Resolves with this rank's element of the root's `values` (one value per rank; ignored elsewhere). */
@@ -133,7 +135,8 @@ export class Comm {
   iallreduce<T>(value: T, op: Op = SUM): Request<T> {
     collectives.checkOp('iallreduce', op);
     const scope = this.#collective('allreduce');
-    return requestOf(collectives.allreduce(scope, value, op as Op<T>), this.#collectiveCall(scope, value, 'iallreduce'));
+    const slot = this.#collectiveCall(scope, value, 'iallreduce');
+    return requestOf(collectives.allreduce(scope, value, op as Op<T>), slot);
   }
 
   /** Resolves with `op` over the values of ranks 0 to this one (inclusive prefix). */
@@ -236,6 +239,7 @@ export class Comm {
     const root = scope.call.root;
     const slot = beginCall(call, this.name, root === NO_ROOT ? ArgsShape.None : ArgsShape.Root, root, 0, 0, 0, call !== scope.call.kind);
     if (ArrayBuffer.isView(value)) slot.bytes = value.byteLength;
+    scope.tracked = slot;
     return slot;
   }
 

@@ -72,6 +72,7 @@ function record(slot: CallSlot, end: number): void {
     args: describeArgs(slot),
     peer: slot.shape === ArgsShape.Span ? -1 : peerOf(slot),
     bytes: slot.bytes,
+    ...(slot.algorithm === '' ? {} : { algorithm: slot.algorithm }),
     start: slot.start + state.offset,
     end: end + state.offset,
     ...(slot.messagePeer >= 0 && slot.shape !== ArgsShape.SendRecv ? { message: [slot.messageContext, slot.messagePeer, slot.messageTag] as const } : {}),

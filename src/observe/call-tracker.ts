@@ -38,6 +38,8 @@ export interface CallSlot {
   d: number;
   /** Bytes moved, when known (filled in during the call). */
   bytes: number;
+  /** The algorithm a collective call chose (filled in during the call), '' for other calls. */
+  algorithm: string;
   /**
    * The message a point-to-point call moved, when known, so a trace can draw it from send to
    * receive: the context id, the world rank of the peer (the actual source for a receive) and the
@@ -68,7 +70,7 @@ let sink: CallSink | undefined;
 
 /** Notes that a call starts; the returned slot must be passed to {@link endCall} exactly once. */
 export function beginCall(call: string, on: string, shape: ArgsShape, a = 0, b = 0, c = 0, d = 0, pending = false): CallSlot {
-  const slot = free.pop() ?? { call, on, shape, a, b, c, d, bytes: 0, messageContext: 0, messagePeer: -1, messageTag: 0, start: 0, pending, index: 0 };
+  const slot = free.pop() ?? { call, on, shape, a, b, c, d, bytes: 0, algorithm: '', messageContext: 0, messagePeer: -1, messageTag: 0, start: 0, pending, index: 0 };
   slot.call = call;
   slot.on = on;
   slot.shape = shape;
@@ -77,6 +79,7 @@ export function beginCall(call: string, on: string, shape: ArgsShape, a = 0, b =
   slot.c = c;
   slot.d = d;
   slot.bytes = 0;
+  slot.algorithm = '';
   slot.messagePeer = -1;
   slot.pending = pending;
   slot.index = active.length;

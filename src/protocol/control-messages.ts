@@ -75,6 +75,8 @@ export interface CallRecord {
   readonly peer: number;
   /** Bytes sent or received (for collectives: the binary array's size, else 0). */
   readonly bytes: number;
+  /** For a collective: the algorithm it ran (`binomial tree`, `through rank 0`, ...). */
+  readonly algorithm?: string;
   readonly start: number;
   readonly end: number;
   /**

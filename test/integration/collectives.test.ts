@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fixture, runTsmpiexec } from '../helpers/run-tsmpiexec.js';
 
@@ -41,6 +44,31 @@ describe('collectives', { timeout: 600_000 }, () => {
       const result = await runTsmpiexec(['--host', `localhost:${slots}`, ...np(size), fixture('barrier-order.ts')]);
       assert.equal(result.code, 0, result.stderr);
       everyRank(result.stdout, size, (r) => `rank ${r}: barrier ok`);
+    });
+  }
+
+  // The launcher tells the ranks whether they share cores; the trace shows what they chose.
+  const algorithms = {
+    'sharing cores': ['through one rank', 'through one rank', 'through one rank', 'ring', 'gather + bcast through one rank'],
+    'a core each': ['dissemination', 'binomial tree', 'recursive doubling', 'ring', 'gather + bcast'],
+  };
+  for (const [size, slots] of [[4, 2], [4, 8]] as const) {
+    const sharing = size > slots ? 'sharing cores' : 'a core each';
+    it(`choose the algorithms for ranks ${sharing} and name them in the trace (np ${size}, ${slots} slots)`, { timeout: 60_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tsmpi-algorithms-'));
+      try {
+        const traceFile = join(dir, 'trace.json');
+        const result = await runTsmpiexec(['--host', `localhost:${slots}`, ...np(size), '--trace', traceFile, fixture('collective-algorithms.ts')]);
+        assert.equal(result.code, 0, result.stderr);
+        everyRank(result.stdout, size, (r) => `rank ${r}: results ok`);
+        const { traceEvents } = JSON.parse(readFileSync(traceFile, 'utf8')) as { traceEvents: { ph: string; pid: number; name: string; args?: { algorithm?: string } }[] };
+        for (let rank = 0; rank < size; rank++) {
+          const collectives = traceEvents.filter((e) => e.ph === 'X' && e.pid === rank && ['barrier', 'bcast', 'allreduce', 'allgather'].includes(e.name));
+          assert.deepEqual(collectives.map((e) => `${e.name}: ${e.args?.algorithm}`), ['barrier', 'bcast', 'allreduce', 'allreduce', 'allgather'].map((call, i) => `${call}: ${algorithms[sharing][i]}`), `rank ${rank}`);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   }
 
