@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fixture, startTsmpiexec, type RunningCommand, type RunResult } from '../helpers/run-tsmpiexec.js';
+import { fixture, type RunningCommand, type RunResult } from '../helpers/run-tsmpiexec.js';
 import { FAR_HOST, FAR_NETWORK, hostfile, infra, remote, skipUnless, SSH_HOSTS } from '../helpers/cluster.js';
-import { JobProcesses } from '../helpers/job-processes.js';
+import { runJob, type JobRun } from '../helpers/run-job.js';
 
 const RUNS = Number(process.env.TSMPI_FAULT_RUNS ?? 20);
 const HOST = hostname();
@@ -63,40 +63,6 @@ function theMessage(result: RunResult): string {
     .filter((line) => line.startsWith('tsmpiexec: ') && line !== 'tsmpiexec: what each rank is doing:' && !report.has(line));
   assert.equal(lines.length, 1, `expected exactly one tsmpiexec message, got:\n${result.stderr}`);
   return lines[0] as string;
-}
-
-/** One job run to its end, with its processes still to be checked. */
-interface JobRun {
-  readonly result: RunResult;
-  /** Milliseconds since the epoch when tsmpiexec exited. */
-  readonly endedAt: number;
-  /** When the fault was injected (the start of tsmpiexec when nothing is injected). */
-  readonly faultAt: number;
-  readonly processes: JobProcesses;
-}
-
-/**
- * Runs tsmpiexec with `args` to its end; `inject` (if any) gets the job once it runs and returns
- * the time of the fault. When it fails before the end (the injection, or the job's own time
- * limit), the job is killed and its processes are cleaned up before the error is passed on.
- */
-async function runJob(args: readonly string[], inject?: (run: RunningCommand, processes: JobProcesses) => Promise<number>, env?: NodeJS.ProcessEnv): Promise<JobRun> {
-  const startedAt = Date.now();
-  const run = startTsmpiexec(args, { timeoutMs: 60_000, ...(env === undefined ? {} : { env }) });
-  const processes = new JobProcesses(run.child.pid as number, run.marker);
-  let endedAt = 0;
-  void run.done.then(() => (endedAt = Date.now()), () => {});
-  try {
-    // A job that ends before the fault could be injected (a shared host in use, a broken set-up)
-    // fails the injection's wait for its output, with what it printed.
-    const faultAt = inject === undefined ? startedAt : await inject(run, processes);
-    const result = await run.done;
-    return { result, endedAt, faultAt, processes };
-  } catch (error) {
-    run.child.kill('SIGKILL');
-    await processes.assertGone(10_000).catch(() => {});
-    throw error;
-  }
 }
 
 /** Waits until ranks `ranks` have each said `rank R ready`. */
@@ -166,7 +132,7 @@ const cases: FaultCase[] = [
           await infra('cut-netns-link.sh');
           return cutAt;
         },
-        { TSMPI_HEARTBEAT_TIMEOUT: String(HEARTBEAT_SECONDS) },
+        { env: { TSMPI_HEARTBEAT_TIMEOUT: String(HEARTBEAT_SECONDS) } },
       ),
     check(job) {
       assert.equal(job.result.code, 1, job.result.stderr);

@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertNoProcessLeft, fixture, MARKER_VARIABLE, runTsmpiexec, startCommand, startTsmpiexec, TSMPIEXEC } from '../helpers/run-tsmpiexec.js';
-import { skipUnless, SSH_AGENT, SSH_HOSTS } from '../helpers/cluster.js';
+import { assertNoProcessLeft, fixture, runTsmpiexec, startCommand, TSMPIEXEC } from '../helpers/run-tsmpiexec.js';
+import { remote, skipUnless, SSH_HOSTS } from '../helpers/cluster.js';
+import { runJob } from '../helpers/run-job.js';
 
 interface TraceEvent {
   name: string;
@@ -118,10 +119,7 @@ describe('observability', { timeout: 120_000 }, () => {
   // that the launcher answers a clock-ping.
   it('traces ranks on other hosts (ssh) under their host names, each receive ending after its send started', { skip: skipUnless('sshd'), timeout: 60_000 }, async () => {
     const traceFile = join(dir, 'ssh.json');
-    const result = await runTsmpiexec([
-      '--launch-agent', SSH_AGENT, '--iface', 'lo', '-x', MARKER_VARIABLE,
-      '-H', `${SSH_HOSTS[0]}:2,${SSH_HOSTS[1]}:2`, '-np', '4', '--trace', traceFile, fixture('observed.ts'),
-    ]);
+    const result = await runTsmpiexec(remote('--iface', 'lo', '-H', `${SSH_HOSTS[0]}:2,${SSH_HOSTS[1]}:2`, '-np', '4', '--trace', traceFile, fixture('observed.ts')));
     assert.equal(result.code, 0, result.stderr);
     checkObservedTrace(traceFile, 4, (rank) => (rank < 2 ? SSH_HOSTS[0] : SSH_HOSTS[1]));
   });
@@ -137,14 +135,16 @@ describe('observability', { timeout: 120_000 }, () => {
   });
 
   it('reports on SIGUSR1 and the job goes on: a mismatched bcast on a split communicator', { timeout: 30_000 }, async () => {
-    const run = startTsmpiexec(['--oversubscribe', '-np', '4', '--timeout', '25', fixture('deadlock-split-bcast.ts')]);
-    for (let rank = 0; rank < 4; rank++) await run.waitForOutput(`rank ${rank} split`);
-    run.child.kill('SIGUSR1');
-    await run.waitForOutput('tsmpiexec: rank 3:');
-    assert.equal(run.child.exitCode, null, 'the job ended after the report');
-    run.child.kill('SIGTERM');
-    const result = await run.done;
-    await assertNoProcessLeft(run.marker);
+    // Should anything fail before the job ends, runJob kills it and cleans up after it.
+    const job = await runJob(['--oversubscribe', '-np', '4', '--timeout', '25', fixture('deadlock-split-bcast.ts')], async (run) => {
+      for (let rank = 0; rank < 4; rank++) await run.waitForOutput(`rank ${rank} split`);
+      run.child.kill('SIGUSR1');
+      await run.waitForOutput('tsmpiexec: rank 3:');
+      assert.equal(run.child.exitCode, null, 'the job ended after the report');
+      run.child.kill('SIGTERM');
+    });
+    await job.processes.assertGone(3000);
+    const { result } = job;
     assert.equal(result.code, 143);
     assert.match(result.stderr, /^tsmpiexec: rank 0: bcast\(root=1\) on split\(color=0\) of COMM_WORLD waiting \d+\.\d s$/m);
     assert.match(result.stderr, /^tsmpiexec: rank 1: bcast\(root=0\) on split\(color=0\) of COMM_WORLD waiting \d+\.\d s$/m);
@@ -153,16 +153,14 @@ describe('observability', { timeout: 120_000 }, () => {
   });
 
   it('asks ranks on other hosts (ssh) through their node agents', { skip: skipUnless('sshd'), timeout: 60_000 }, async () => {
-    const run = startTsmpiexec([
-      '--launch-agent', SSH_AGENT, '--iface', 'lo', '-x', MARKER_VARIABLE,
-      '-H', `${SSH_HOSTS[0]}:2,${SSH_HOSTS[1]}:2`, '-np', '4', '--timeout', '40', fixture('deadlock-split-bcast.ts'),
-    ]);
-    for (let rank = 0; rank < 4; rank++) await run.waitForOutput(`rank ${rank} split`);
-    run.child.kill('SIGUSR1');
-    await run.waitForOutput(`tsmpiexec: rank 3 on ${SSH_HOSTS[1]}:`);
-    run.child.kill('SIGTERM');
-    const result = await run.done;
-    await assertNoProcessLeft(run.marker);
+    const job = await runJob(remote('--iface', 'lo', '-H', `${SSH_HOSTS[0]}:2,${SSH_HOSTS[1]}:2`, '-np', '4', '--timeout', '40', fixture('deadlock-split-bcast.ts')), async (run) => {
+      for (let rank = 0; rank < 4; rank++) await run.waitForOutput(`rank ${rank} split`);
+      run.child.kill('SIGUSR1');
+      await run.waitForOutput(`tsmpiexec: rank 3 on ${SSH_HOSTS[1]}:`);
+      run.child.kill('SIGTERM');
+    });
+    await job.processes.assertGone(3000);
+    const { result } = job;
     assert.equal(result.code, 143);
     assert.match(result.stderr, new RegExp(`^tsmpiexec: rank 0 on ${SSH_HOSTS[0]}: bcast\\(root=1\\) on split\\(color=0\\) of COMM_WORLD waiting \\d+\\.\\d s$`, 'm'));
     assert.match(result.stderr, new RegExp(`^tsmpiexec: rank 2 on ${SSH_HOSTS[1]}: not in a communication call`, 'm'));

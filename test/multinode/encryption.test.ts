@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fixture, MARKER_VARIABLE, runTsmpiexec, startCommand, startedLaunchers } from '../helpers/run-tsmpiexec.js';
-import { runningNodeAgents, skipUnless, SSH_AGENT, SSH_HOSTS } from '../helpers/cluster.js';
+import { fixture, runTsmpiexec, startCommand, startedLaunchers } from '../helpers/run-tsmpiexec.js';
+import { hostfile, remote, runningNodeAgents, skipUnless, SSH_HOSTS } from '../helpers/cluster.js';
 import { assertSecretHidden } from '../helpers/secret-exposure.js';
 
 const skip = skipUnless('sshd');
@@ -26,12 +26,8 @@ async function ringCaptured(marker: string, encrypt: boolean): Promise<Buffer> {
   let result;
   try {
     await tcpdump.waitForOutput('listening on');
-    const hostfile = join(dir, 'hosts');
-    writeFileSync(hostfile, `${SSH_HOSTS[0]} slots=2\n${SSH_HOSTS[1]} slots=2\n`);
-    result = await runTsmpiexec(
-      ['--launch-agent', SSH_AGENT, '--iface', 'lo', '-x', MARKER_VARIABLE, '--hostfile', hostfile, ...(encrypt ? ['--encrypt'] : []), fixture('marker-ring.ts'), marker],
-      { timeoutMs: 60_000 },
-    );
+    const hosts = hostfile(dir, 'hosts', `${SSH_HOSTS[0]} slots=2\n${SSH_HOSTS[1]} slots=2\n`);
+    result = await runTsmpiexec(remote('--iface', 'lo', '--hostfile', hosts, ...(encrypt ? ['--encrypt'] : []), fixture('marker-ring.ts'), marker), { timeoutMs: 60_000 });
     // tcpdump writes packets in order: once a last packet of our own is in the file, so is the job's.
     await sendAndAwaitCaptured(`end-of-job-${randomBytes(8).toString('hex')}`, capture);
   } finally {
@@ -87,8 +83,7 @@ describe('--encrypt between hosts', { skip, timeout: 300_000 }, () => {
   });
 
   it('hands the secret to node agents without putting it on a command line or in an environment', { timeout: 60_000 }, async () => {
-    const hostfile = join(dir, 'hosts-secret');
-    writeFileSync(hostfile, `${SSH_HOSTS[0]} slots=2\n${SSH_HOSTS[1]} slots=2\n`);
-    await assertSecretHidden(['--launch-agent', SSH_AGENT, '--iface', 'lo', '-x', MARKER_VARIABLE, '--hostfile', hostfile, '--encrypt'], 4);
+    const hosts = hostfile(dir, 'hosts-secret', `${SSH_HOSTS[0]} slots=2\n${SSH_HOSTS[1]} slots=2\n`);
+    await assertSecretHidden(remote('--iface', 'lo', '--hostfile', hosts, '--encrypt'), 4);
   });
 });

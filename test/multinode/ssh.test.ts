@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertNoProcessLeft, fixture, runTsmpiexec, startedLaunchers, startTsmpiexec, type RunResult } from '../helpers/run-tsmpiexec.js';
+import { assertNoProcessLeft, fixture, runTsmpiexec, startedLaunchers, type RunResult } from '../helpers/run-tsmpiexec.js';
 import { hostfile, remote, runningNodeAgents, skipUnless, SSH_AGENT, SSH_HOSTS } from '../helpers/cluster.js';
 import { JobProcesses } from '../helpers/job-processes.js';
+import { runJob } from '../helpers/run-job.js';
 import { startProgram } from '../helpers/run-program.js';
 
 const skip = skipUnless('sshd');
@@ -120,40 +121,41 @@ describe('jobs over ssh', { skip, timeout: 600_000 }, () => {
 
   it('a host whose agent is killed mid-job ends the job, naming the host; nothing survives anywhere', { timeout: 60_000 }, async () => {
     const file = hostfile(dir, 'lost', `${SSH_HOSTS[0]}:2\n${SSH_HOSTS[1]}:2\n`);
-    const run = startTsmpiexec(remote('--iface', 'lo', '--hostfile', file, fixture('fail.ts'), 'hang', '3'));
-    for (const rank of [0, 1, 2, 3]) await run.waitForOutput(`rank ${rank} ready`);
-    const agents = runningNodeAgents([run.child.pid as number]);
-    assert.equal(agents.length, 2, agents.join('\n'));
-    // Kill the agent of the second host (its pid comes first in the line).
-    const victim = agents.map((line) => Number(line.split(':')[0])).sort((a, b) => b - a)[0] as number;
-    process.kill(victim, 'SIGKILL');
-    const result = await run.done;
-    assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /^tsmpiexec: lost host 127\.0\.0\.[23]: its launch agent \(ssh\) exited with code \d+ while 2 of its ranks were running.*; aborting the job$/m);
-    await assertNoProcessLeft(run.marker, 10_000);
+    // Should anything fail before the job ends, runJob kills it and cleans up after it.
+    const job = await runJob(remote('--iface', 'lo', '--hostfile', file, fixture('fail.ts'), 'hang', '3'), async (run) => {
+      for (const rank of [0, 1, 2, 3]) await run.waitForOutput(`rank ${rank} ready`);
+      const agents = runningNodeAgents([run.child.pid as number]);
+      assert.equal(agents.length, 2, agents.join('\n'));
+      // Kill the agent of the second host (its pid comes first in the line).
+      const victim = agents.map((line) => Number(line.split(':')[0])).sort((a, b) => b - a)[0] as number;
+      process.kill(victim, 'SIGKILL');
+    });
+    // At once, whatever else the run shows: nothing of the job may be left, on any host.
+    await job.processes.assertGone(10_000);
+    assert.equal(job.result.code, 1, job.result.stderr);
+    assert.match(job.result.stderr, /^tsmpiexec: lost host 127\.0\.0\.[23]: its launch agent \(ssh\) exited with code \d+ while 2 of its ranks were running.*; aborting the job$/m);
   });
 
   it('Ctrl-C stops remote ranks too and exits 130', { timeout: 60_000 }, async () => {
     const file = hostfile(dir, 'sigint', `${SSH_HOSTS[0]}:1\n${SSH_HOSTS[1]}:1\n`);
-    const run = startTsmpiexec(remote('--iface', 'lo', '--hostfile', file, fixture('fail.ts'), 'hang', '0'));
-    for (const rank of [0, 1]) await run.waitForOutput(`rank ${rank} ready`);
-    run.child.kill('SIGINT');
-    const result = await run.done;
-    assert.equal(result.code, 130, result.stderr);
-    await assertNoProcessLeft(run.marker, 10_000);
+    const job = await runJob(remote('--iface', 'lo', '--hostfile', file, fixture('fail.ts'), 'hang', '0'), async (run) => {
+      for (const rank of [0, 1]) await run.waitForOutput(`rank ${rank} ready`);
+      run.child.kill('SIGINT');
+    });
+    await job.processes.assertGone(10_000);
+    assert.equal(job.result.code, 130, job.result.stderr);
   });
 
   it('remote ranks exit when tsmpiexec is killed with SIGKILL', { timeout: 60_000 }, async () => {
     const file = hostfile(dir, 'sigkill', `${SSH_HOSTS[2]}:1\n${SSH_HOSTS[3]}:1\n`);
-    const run = startTsmpiexec(remote('--iface', 'lo', '--hostfile', file, fixture('fail.ts'), 'hang', '0'));
-    for (const rank of [0, 1]) await run.waitForOutput(`rank ${rank} ready`);
-    run.child.kill('SIGKILL');
-    await run.done;
-    await assertNoProcessLeft(run.marker, 15_000);
-    const deadline = Date.now() + 10_000;
-    const mine = [run.child.pid as number];
-    while (runningNodeAgents(mine).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(runningNodeAgents(mine), []);
+    const job = await runJob(remote('--iface', 'lo', '--hostfile', file, fixture('fail.ts'), 'hang', '0'), async (run) => {
+      for (const rank of [0, 1]) await run.waitForOutput(`rank ${rank} ready`);
+      run.child.kill('SIGKILL');
+    });
+    // The ranks (which carry the marker) within 15 s; then the rest of the job, the node agents
+    // above all (which ssh started without it), within 10 s more.
+    await assertNoProcessLeft(job.result.marker, 15_000);
+    await job.processes.assertGone(10_000);
   });
 
   it('runs --tasks command lists across the hosts', { timeout: 60_000 }, async () => {
