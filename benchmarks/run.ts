@@ -3,7 +3,7 @@
  * issue #6 targets as ratios of figures from this same run, and (for a full run, or with
  * `--charts DIR`) SVG charts of latency and bandwidth against message size and of collective
  * time against np. `--json FILE` writes every record ({ bench, impl, np, size, value, unit, min,
- * max, runs }) to one file. `--quick` runs each suite briefly (about 35 s on 2 cores).
+ * max, runs }) to one file. `--quick` runs each suite briefly (under a minute on the 2-core machine, build included).
  *
  *   npm run bench [-- --quick] [-- --runs N] [-- --json FILE] [-- --charts DIR]
  */
