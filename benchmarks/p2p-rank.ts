@@ -1,5 +1,5 @@
 /**
- * tsmpi point-to-point, measured as the OSU micro-benchmarks do (see ../shared/ANCHORS.md):
+ * tsmpi point-to-point, measured as the OSU micro-benchmarks do (docs/performance.md, "How each figure is defined"):
  * latency = half a ping-pong round trip; bandwidth = a window of 64 isends then waitAll, the
  * receiver answering with a 4-byte ack; bibw = both directions at once. Payloads are typed arrays
  * (raw bytes; Float64Array for bandwidth) and, for latency, plain arrays of numbers (through the

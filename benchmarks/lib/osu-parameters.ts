@@ -1,5 +1,5 @@
 /**
- * The OSU point-to-point parameters (see ../shared/ANCHORS.md) that tsmpi's rank program
+ * The OSU point-to-point parameters (docs/performance.md, "How each figure is defined") that tsmpi's rank program
  * (p2p-rank.ts) and the raw zeromq.js baseline (p2p-zeromq.ts) share, so that both measure the
  * same sizes with the same loops. Free of tsmpi: the baseline must not load the library it is the
  * floor of.

@@ -1,5 +1,5 @@
 /**
- * The OSU point-to-point loops (see ../shared/ANCHORS.md) between ranks 0 and 1 of a
+ * The OSU point-to-point loops (docs/performance.md, "How each figure is defined") between ranks 0 and 1 of a
  * communicator, shared by the rank programs that measure tsmpi (p2p-rank.ts, encryption-rank.ts).
  */
 import { waitAll, type Comm } from 'tsmpi';
