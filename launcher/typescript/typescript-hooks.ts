@@ -6,7 +6,9 @@
  * `$XDG_CACHE_HOME/tsmpi/typescript` (by default `~/.cache/tsmpi/typescript`). A module keeps its own URL, so
  * `import.meta.url` and stack traces (through inline source maps) name the `.ts` file.
  *
- * Loaded by register-typescript.ts in Node's module-hooks thread. Starting a rank this way costs a
+ * Installed by register-typescript.ts: on the rank's own thread where Node has
+ * `module.registerHooks` (22.15 and later; {@link resolveSync}, {@link loadSync}), else in Node's
+ * module-hooks thread ({@link resolve}, {@link load}). Starting a rank this way costs a
  * fraction of tsx's start-up (docs/performance.md); what it does not cover (tsconfig `paths`,
  * decorator metadata, extensionless imports, `require()` of TypeScript) is what
  * `TSMPI_TS_LOADER=tsx` is for (docs/cli.md).
@@ -38,6 +40,8 @@ interface LoadResult {
 }
 type NextResolve = (specifier: string, context?: ResolveContext) => Promise<ResolveResult>;
 type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
+type NextResolveSync = (specifier: string, context?: ResolveContext) => ResolveResult;
+type NextLoadSync = (url: string, context?: LoadContext) => LoadResult;
 
 const TYPESCRIPT_URL = /\.(ts|mts|tsx)$/;
 const RELATIVE_JS = /^\.{1,2}\/.*\.(js|mjs|jsx)$/;
@@ -48,13 +52,13 @@ const TRANSFORM_VERSION = 'tsmpi-ts-1';
 // home directories are shared, so a program is compiled once for all of them.
 const CACHE_DIR = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tsmpi', 'typescript');
 
-let esbuild: typeof import('esbuild') | undefined;
 let esbuildVersion: string | undefined;
+const requireHere = createRequire(import.meta.url);
 
 // Loading esbuild itself costs more than a cached file: the cache key only reads its version.
 function installedEsbuildVersion(): string {
   if (esbuildVersion === undefined) {
-    const main = createRequire(import.meta.url).resolve('esbuild');
+    const main = requireHere.resolve('esbuild');
     esbuildVersion = (JSON.parse(readFileSync(join(dirname(main), '..', 'package.json'), 'utf8')) as { version: string }).version;
   }
   return esbuildVersion;
@@ -65,14 +69,25 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
   try {
     return await nextResolve(specifier, context);
   } catch (error) {
-    const match = RELATIVE_JS.exec(specifier);
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || match === null) throw error;
-    const extension = match[1] as string;
-    const typescript = `${specifier.slice(0, -extension.length)}${TS_EXTENSION_OF[extension] as string}`;
+    const typescript = typescriptSpecifierFor(specifier, error);
     try {
       return await nextResolve(typescript, context);
     } catch {
       // Report the import as written, not our guess.
+      throw error;
+    }
+  }
+}
+
+/** {@link resolve} for in-thread hooks (`module.registerHooks`, Node 22.15 and later). */
+export function resolveSync(specifier: string, context: ResolveContext, nextResolve: NextResolveSync): ResolveResult {
+  try {
+    return nextResolve(specifier, context);
+  } catch (error) {
+    const typescript = typescriptSpecifierFor(specifier, error);
+    try {
+      return nextResolve(typescript, context);
+    } catch {
       throw error;
     }
   }
@@ -83,25 +98,60 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
   if (!url.startsWith('file:') || !TYPESCRIPT_URL.test(url)) return nextLoad(url, context);
   const path = fileURLToPath(url);
   const source = readFileSync(path, 'utf8');
-  return { format: 'module', source: await javascriptFor(path, source), shortCircuit: true };
+  const cached = cacheFileFor(path, source);
+  const code = readCached(cached) ?? keep(cached, (await import('esbuild')).transform(source, transformOptions(path)));
+  return { format: 'module', source: await code, shortCircuit: true };
 }
 
-async function javascriptFor(path: string, source: string): Promise<string> {
-  const key = createHash('sha256').update(TRANSFORM_VERSION).update(installedEsbuildVersion()).update(path).update('\0').update(source).digest('hex');
-  const cached = join(CACHE_DIR, `${key}.js`);
-  try {
-    return readFileSync(cached, 'utf8');
-  } catch {
-    // Not compiled yet: compile below.
-  }
-  esbuild ??= await import('esbuild');
-  const { code } = await esbuild.transform(source, {
+/** {@link load} for in-thread hooks (`module.registerHooks`, Node 22.15 and later). */
+export function loadSync(url: string, context: LoadContext, nextLoad: NextLoadSync): LoadResult {
+  if (!url.startsWith('file:') || !TYPESCRIPT_URL.test(url)) return nextLoad(url, context);
+  const path = fileURLToPath(url);
+  const source = readFileSync(path, 'utf8');
+  const cached = cacheFileFor(path, source);
+  const esbuild = requireHere('esbuild') as typeof import('esbuild');
+  const code = readCached(cached) ?? keepSync(cached, esbuild.transformSync(source, transformOptions(path)).code);
+  return { format: 'module', source: code, shortCircuit: true };
+}
+
+/** The TypeScript file a relative `./x.js` import that was not found may mean; rethrows `error` when none. */
+function typescriptSpecifierFor(specifier: string, error: unknown): string {
+  const match = RELATIVE_JS.exec(specifier);
+  if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || match === null) throw error;
+  const extension = match[1] as string;
+  return `${specifier.slice(0, -extension.length)}${TS_EXTENSION_OF[extension] as string}`;
+}
+
+function transformOptions(path: string): import('esbuild').TransformOptions {
+  return {
     loader: path.endsWith('.tsx') ? 'tsx' : 'ts',
     format: 'esm',
     target: `node${process.versions.node}`,
     sourcemap: 'inline',
     sourcefile: path,
-  });
+  };
+}
+
+/** Where the compiled form of this version of the file is cached. */
+function cacheFileFor(path: string, source: string): string {
+  const key = createHash('sha256').update(TRANSFORM_VERSION).update(installedEsbuildVersion()).update(path).update('\0').update(source).digest('hex');
+  return join(CACHE_DIR, `${key}.js`);
+}
+
+function readCached(cached: string): string | undefined {
+  try {
+    return readFileSync(cached, 'utf8');
+  } catch {
+    // Not compiled yet.
+    return undefined;
+  }
+}
+
+async function keep(cached: string, transforming: Promise<{ code: string }>): Promise<string> {
+  return keepSync(cached, (await transforming).code);
+}
+
+function keepSync(cached: string, code: string): string {
   try {
     mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
     // Ranks of one job compile the same file at once: write aside, then rename into place.
