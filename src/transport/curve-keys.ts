@@ -46,13 +46,16 @@ export function z85Decode(text: string): Buffer {
   return bytes;
 }
 
+// An X25519 private key in PKCS#8 DER is this fixed prefix followed by the 32 raw bytes (RFC 8410).
+// DER, unlike a JWK without its public part, is accepted by every Node version (Node 24 rejects
+// such a JWK).
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
 /** The X25519 key pair whose secret key is `secret` (32 bytes). */
 export function curveKeyPairFromSecret(secret: Uint8Array): CurveKeyPair {
   if (secret.byteLength !== 32) throw new RangeError(`a CURVE secret key is 32 bytes, not ${secret.byteLength}`);
-  const d = Buffer.from(secret).toString('base64url');
-  // Node derives the public key from a JWK with only the private part; x is required by the
-  // format but replaced by the derivation.
-  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: '' }, format: 'jwk' });
+  const der = Buffer.concat([X25519_PKCS8_PREFIX, secret]);
+  const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   const x = createPublicKey(privateKey).export({ format: 'jwk' }).x as string;
   return { publicKey: z85Encode(Buffer.from(x, 'base64url')), secretKey: z85Encode(secret) };
 }
