@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeCharts } from './lib/charts.js';
+import { machineDescription, writeCharts } from './lib/charts.js';
 import { evaluateTargets } from './lib/targets.js';
 import { writeJsonIfAsked, type Measurement } from './lib/records.js';
 
@@ -23,6 +23,7 @@ const chartsIndex = process.argv.indexOf('--charts');
 const chartsDir = chartsIndex > 0 ? process.argv[chartsIndex + 1] : quick ? undefined : fileURLToPath(new URL('../docs/images', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-bench-'));
 const all: Measurement[] = [];
+console.log(`tsmpi benchmarks (${quick ? 'quick' : 'full'}): ${machineDescription()}\n`);
 try {
   for (const suite of SUITES) {
     const json = join(scratch, `${suite}.json`);

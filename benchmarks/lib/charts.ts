@@ -25,9 +25,17 @@ const COLLECTIVES = [
 
 const BYTE_TICKS = [1, 16, 256, 4096, 65536, 1 << 20, 1 << 22];
 
-/** The small print under every chart: today, and this machine, which took the figures. */
+/**
+ * Today, and the machine and Node that take the figures: figures from different Nodes differ
+ * (start-up most), so every run and chart says which it was.
+ */
+export function machineDescription(): string {
+  return `${new Date().toISOString().slice(0, 10)}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}`;
+}
+
+/** The small print under every chart. */
 function chartCaption(): string {
-  return `${new Date().toISOString().slice(0, 10)}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}; tsmpi and zeromq.js over ipc`;
+  return `${machineDescription()}; tsmpi and zeromq.js over ipc`;
 }
 
 /** One line per implementation among `impls` that has records of `bench` passing `keep`, plotted at `x`. */
