@@ -17,11 +17,8 @@ export type TransportFactory = (sink: (frames: Buffer[]) => void, wanted: () => 
 /** Sends and receives world-addressed messages for one process. */
 export class Messenger {
   readonly worldRank: number;
-  /**
-   * Some node of the job runs more ranks than it has slots, as the launcher's table of peers says
-   * (set when the rank joins; the same on every rank, so collectives choose alike by it).
-   */
-  oversubscribed = false;
+  #oversubscribed = false;
+  #placementKnown = false;
   readonly #engine = new MatchingEngine();
   #transport!: Transport;
   #closed = false;
@@ -50,6 +47,24 @@ export class Messenger {
       () => messenger.#engine.hasWaiters || messenger.#awaitingAckCount > 0,
     );
     return messenger;
+  }
+
+  /**
+   * Some node of the job runs more ranks than it has slots, as the launcher's table of peers says
+   * (the same on every rank, so collectives choose alike by it).
+   */
+  get oversubscribed(): boolean {
+    return this.#oversubscribed;
+  }
+
+  /**
+   * Records what the launcher's table of peers says of the job's placement, once, when the rank
+   * joins: a later change would let ranks choose different collective algorithms.
+   */
+  learnPlacement(placement: { readonly oversubscribed: boolean }): void {
+    if (this.#placementKnown) throw new TsmpiError('ERR_PROTOCOL', 'the launcher sent its table of peers twice');
+    this.#placementKnown = true;
+    this.#oversubscribed = placement.oversubscribed;
   }
 
   /** The lowest context id this process has not used. */

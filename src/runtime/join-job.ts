@@ -92,7 +92,7 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.peers.length} peers for a job of ${place.size} ranks`);
   }
   transport.setPeers(reply.peers);
-  messenger.oversubscribed = reply.oversubscribed === true;
+  messenger.learnPlacement({ oversubscribed: reply.oversubscribed === true });
   return { world: worldComm(messenger, place.rank, place.size), messenger, transport };
 }
 
