@@ -128,6 +128,15 @@ export type RankOutputFactory = (
   toStderr: (text: string) => boolean,
 ) => RankOutput;
 
+/** A deadlock report waiting for the ranks' answers. */
+interface PendingReport {
+  readonly round: StatusRound;
+  /** Called once the report is printed. */
+  readonly waiters: (() => void)[];
+  /** Ends the wait for answers. */
+  timer?: unknown;
+}
+
 /** A running job. */
 export class Job {
   /** Resolves when every rank has ended. */
@@ -147,11 +156,9 @@ export class Job {
   readonly #blockedSinks = new Set<OutputSink>();
   #resolve!: (result: JobResult) => void;
   #statusRounds = 0;
-  #statusRound: StatusRound | undefined;
-  // Called when the round in progress is printed (a report asked meanwhile shares it).
-  #statusWaiters: (() => void)[] = [];
-  // Prints the round in progress with the answers so far (when the job ends meanwhile).
-  #printStatusRound: (() => void) | undefined;
+  // The deadlock report waiting for answers: its round, the timer that ends the wait, and whoever
+  // waits for it to be printed (a report asked meanwhile shares it).
+  #report: PendingReport | undefined;
 
   constructor(plan: JobPlan) {
     this.#plan = plan;
@@ -222,35 +229,40 @@ export class Job {
       done();
       return;
     }
-    this.#statusWaiters.push(done);
-    if (this.#statusRound !== undefined) return;
+    if (this.#report !== undefined) {
+      this.#report.waiters.push(done);
+      return;
+    }
     const hostCount = new Set(this.#agents).size;
     const ranks = this.#ranks.map((state) => ({
       rank: state.rank,
       host: hostCount > 1 ? state.agent.host : undefined,
       condition: conditionOf(state),
     }));
-    let waiting: unknown;
-    const print = (): void => {
-      if (this.#statusRound !== round) return;
-      this.#statusRound = undefined;
-      this.#printStatusRound = undefined;
-      if (waiting !== undefined) this.#timers.clearTimeout(waiting);
-      this.#say('what each rank is doing:');
-      for (const line of round.lines()) this.#say(line);
-      for (const waiter of this.#statusWaiters.splice(0)) waiter();
-    };
-    const round = new StatusRound(++this.#statusRounds, ranks, print);
-    this.#statusRound = round;
-    this.#printStatusRound = print;
+    const round: StatusRound = new StatusRound(++this.#statusRounds, ranks, () => {
+      if (this.#report?.round === round) this.#printReport();
+    });
+    const report: PendingReport = { round, waiters: [done] };
+    this.#report = report;
     if (round.complete) {
-      print();
+      this.#printReport();
       return;
     }
-    waiting = this.#timers.setTimeout(print, STATUS_ANSWER_WAIT_MS);
+    report.timer = this.#timers.setTimeout(() => this.#printReport(), STATUS_ANSWER_WAIT_MS);
     for (const state of this.#ranks) {
       if (conditionOf(state).kind === 'asked') state.agent.sendControl(state.rank, { type: 'status-request', id: round.id });
     }
+  }
+
+  /** Prints the report waiting for answers, if any, with the answers so far, and releases its waiters. */
+  #printReport(): void {
+    const report = this.#report;
+    if (report === undefined) return;
+    this.#report = undefined;
+    if (report.timer !== undefined) this.#timers.clearTimeout(report.timer);
+    this.#say('what each rank is doing:');
+    for (const line of report.round.lines()) this.#say(line);
+    for (const waiter of report.waiters) waiter();
   }
 
   #events(): AgentEvents {
@@ -321,7 +333,7 @@ export class Job {
         this.#plan.recording?.add(rank, message.records);
         return;
       case 'status':
-        if (message.id === this.#statusRound?.id) this.#statusRound.answer(message);
+        if (message.id === this.#report?.round.id) this.#report.round.answer(message);
         return;
       default:
         this.#onProtocolError(rank, `rank ${rank} sent an unknown control message ${JSON.stringify((message as { type: string }).type)}`);
@@ -420,7 +432,7 @@ export class Job {
     if (this.#timeoutHandle !== undefined) this.#timers.clearTimeout(this.#timeoutHandle);
     if (this.#killHandle !== undefined) this.#timers.clearTimeout(this.#killHandle);
     // A report still waiting for answers is printed now; its timer must not hold tsmpiexec up.
-    this.#printStatusRound?.();
+    this.#printReport();
     for (const agent of this.#agents) agent.close();
     for (const problem of this.#plan.recording?.finish() ?? []) this.#say(problem);
     this.#plan.onEnd?.();
