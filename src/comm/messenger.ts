@@ -17,8 +17,8 @@ export type TransportFactory = (sink: (frames: Buffer[]) => void, wanted: () => 
 /** Sends and receives world-addressed messages for one process. */
 export class Messenger {
   readonly worldRank: number;
-  #oversubscribed = false;
-  #placementKnown = false;
+  // Unknown (undefined) until the rank has joined its job.
+  #oversubscribed: boolean | undefined;
   readonly #engine = new MatchingEngine();
   #transport!: Transport;
   #closed = false;
@@ -54,7 +54,7 @@ export class Messenger {
    * (the same on every rank, so collectives choose alike by it).
    */
   get oversubscribed(): boolean {
-    return this.#oversubscribed;
+    return this.#oversubscribed === true;
   }
 
   /**
@@ -62,8 +62,7 @@ export class Messenger {
    * joins: a later change would let ranks choose different collective algorithms.
    */
   learnPlacement(placement: { readonly oversubscribed: boolean }): void {
-    if (this.#placementKnown) throw new TsmpiError('ERR_PROTOCOL', 'the launcher sent its table of peers twice');
-    this.#placementKnown = true;
+    if (this.#oversubscribed !== undefined) throw new TsmpiError('ERR_PROTOCOL', 'the launcher sent its table of peers twice');
     this.#oversubscribed = placement.oversubscribed;
   }
 
