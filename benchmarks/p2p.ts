@@ -3,12 +3,15 @@
  * ipc), raw zeromq.js (benchmarks/p2p-zeromq.ts, the floor of tsmpi's transport) and Open MPI
  * over shared memory and over TCP (benchmarks/openmpi/osu-p2p.c), each run repeated and
  * interleaved so that a noisy machine slows all of them alike; the median of the runs is the
- * figure, with its minimum and maximum kept.
+ * figure, with its minimum and maximum kept. Each round also measures what the kernel charges
+ * here for a system call and a wake-up across processes (benchmarks/machine/os-costs.c), the
+ * floor under every message of the Node implementations.
  *
  *   node --import tsx benchmarks/p2p.ts [--quick] [--runs N] [--json FILE]
  */
 import { fileURLToPath } from 'node:url';
 import { openMpi } from './lib/openmpi.js';
+import { OS_COSTS_IMPL, osCosts } from './lib/os-costs.js';
 import { find, runCount, runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -16,6 +19,8 @@ const quick = process.argv.includes('--quick') ? ['--quick'] : [];
 
 const mpi = openMpi();
 if (!mpi.available) console.log(`Open MPI columns skipped: ${mpi.reason}`);
+const os = osCosts();
+if (!os.available) console.log(`system call and wake-up costs skipped: ${os.reason}`);
 const raw: Measurement[] = [];
 for (let round = 0; round < runCount(); round++) {
   raw.push(...runForRecords(process.execPath, [here('../dist/launcher/bin/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), ...quick]));
@@ -25,6 +30,7 @@ for (let round = 0; round < runCount(); round++) {
       raw.push(...runForRecords(...mpi.command(2, transport, mpi.programs['osu-p2p'] as string, [`Open MPI ${transport}`, ...quick]), { env: mpi.env }));
     }
   }
+  if (os.available) raw.push(...os.measure(quick.length > 0));
 }
 const records = summarizeRuns(raw);
 
@@ -42,5 +48,12 @@ for (const r of records.filter((m) => m.impl === 'tsmpi')) {
     return other === undefined ? '-' : (r.value / other.value).toFixed(2);
   };
   console.log([r.bench.padEnd(26), String(r.size).padStart(8), ...cells, ratio('zeromq.js').padStart(10), ratio('Open MPI tcp').padStart(15)].join(' '));
+}
+const systemCall = find(records, 'system call', OS_COSTS_IMPL, 1, 0);
+const wakeUp = find(records, 'wake-up across processes', OS_COSTS_IMPL, 2, 0);
+if (systemCall !== undefined && wakeUp !== undefined) {
+  // What every message between processes pays the kernel here; zeromq.js (and so tsmpi) pays
+  // about 34 system calls and 3 wake-ups per message (docs/performance.md).
+  console.log(`this machine, in C: a system call ${systemCall.value.toFixed(2)} us, a wake-up across processes ${wakeUp.value.toFixed(1)} us (pipe ping-pong, one way)`);
 }
 writeJsonIfAsked(records);

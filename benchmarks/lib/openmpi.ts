@@ -1,14 +1,13 @@
 /**
  * Open MPI for the side-by-side columns: finds mpicc and mpirun, installs Debian's openmpi-bin,
  * libopenmpi-dev and python3-mpi4py when any is missing and this process may (root with
- * apt-get), compiles the C programs in benchmarks/openmpi/ once into benchmarks/openmpi/build/
- * (gitignored), and says why a column is skipped when it cannot run it. mpi4py only matters to
- * the start-up column, so its absence leaves the others running.
+ * apt-get), compiles the C programs in benchmarks/openmpi/ (compile-c.ts), and says why a
+ * column is skipped when it cannot run it. mpi4py only matters to the start-up column, so its
+ * absence leaves the others running.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileC } from './compile-c.js';
 
 /** How Open MPI runs here, or why it does not. */
 export type OpenMpi =
@@ -56,19 +55,11 @@ function prepare(): OpenMpi {
     : notInstalled === undefined
       ? `python3-mpi4py was installed but ${SYSTEM_PYTHON} cannot import mpi4py`
       : `${SYSTEM_PYTHON} cannot import mpi4py (${notInstalled})`;
-  // In this checkout, not a shared directory such as /tmp where another user could plant the
-  // binaries that a root CI run would then execute.
-  const outDir = fileURLToPath(new URL('../openmpi/build/', import.meta.url));
-  mkdirSync(outDir, { recursive: true });
   const programs: Record<string, string> = {};
   for (const name of SOURCES) {
-    const source = fileURLToPath(new URL(`../openmpi/${name}.c`, import.meta.url));
-    const binary = join(outDir, name);
-    if (!existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs) {
-      const compiled = spawnSync('mpicc', ['-O2', '-o', binary, source], { encoding: 'utf8' });
-      if (compiled.status !== 0) return { available: false, reason: `mpicc failed on ${name}.c: ${compiled.stderr.trim()}` };
-    }
-    programs[name] = binary;
+    const compiled = compileC('mpicc', fileURLToPath(new URL(`../openmpi/${name}.c`, import.meta.url)));
+    if ('reason' in compiled) return { available: false, reason: compiled.reason };
+    programs[name] = compiled.binary;
   }
   // mpirun refuses root unless told twice; the benchmark machine's CI runs as root. PMIx picks
   // its munge security plugin whenever libmunge is installed (Slurm brings it) and, with no munge

@@ -50,6 +50,7 @@ describe('benchmark suite', { timeout: 420_000 }, () => {
       // Figures differ between Node versions: the run names the one it ran on.
       assert.match(run.stdout, new RegExp(`^tsmpi benchmarks \\(quick\\): .*Node ${process.versions.node.replaceAll('.', '\\.')}$`, 'm'));
       assert.match(run.stdout, /^point-to-point, 2 ranks/m);
+      assert.match(run.stdout, /^this machine, in C: a system call \d+\.\d+ us, a wake-up across processes \d+\.\d+ us/m);
       assert.match(run.stdout, /^collective time per call/m);
       assert.match(run.stdout, /^pools, \d+ workers/m);
       assert.match(run.stdout, /^whole jobs: wall time/m);
@@ -67,9 +68,9 @@ describe('benchmark suite', { timeout: 420_000 }, () => {
         assert.equal(r.runs, WHOLE_JOB_BENCHES.has(r.bench as string) ? 3 : 1, JSON.stringify(r));
       }
       const impls = new Set(records.map((r) => r.impl));
-      for (const impl of ['tsmpi', 'zeromq.js', 'Open MPI shm', 'Open MPI tcp', 'mpi4py (mpirun python3)', 'tsmpi tcp --encrypt']) assert.ok(impls.has(impl), `no ${impl} records: ${[...impls].join()}`);
+      for (const impl of ['tsmpi', 'zeromq.js', 'Open MPI shm', 'Open MPI tcp', 'mpi4py (mpirun python3)', 'tsmpi tcp --encrypt', 'C']) assert.ok(impls.has(impl), `no ${impl} records: ${[...impls].join()}`);
       const benches = new Set(records.map((r) => r.bench));
-      for (const bench of ['latency', 'bandwidth', 'bidirectional bandwidth', 'allreduce', 'bcast', 'start-up and shut-down', 'peak RSS per process']) {
+      for (const bench of ['latency', 'bandwidth', 'bidirectional bandwidth', 'allreduce', 'bcast', 'start-up and shut-down', 'peak RSS per process', 'system call', 'wake-up across processes']) {
         assert.ok(benches.has(bench), `no ${bench} records`);
       }
       for (const chart of CHARTS) {
