@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { openMpi } from './lib/openmpi.js';
-import { OS_COSTS_IMPL, osCosts } from './lib/os-costs.js';
+import { osCosts, osCostsLine } from './lib/os-costs.js';
 import { find, runCount, runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -30,7 +30,7 @@ for (let round = 0; round < runCount(); round++) {
       raw.push(...runForRecords(...mpi.command(2, transport, mpi.programs['osu-p2p'] as string, [`Open MPI ${transport}`, ...quick]), { env: mpi.env }));
     }
   }
-  if (os.available) raw.push(...os.measure(quick.length > 0));
+  if (os.available) raw.push(...os.measure(quick));
 }
 const records = summarizeRuns(raw);
 
@@ -49,11 +49,8 @@ for (const r of records.filter((m) => m.impl === 'tsmpi')) {
   };
   console.log([r.bench.padEnd(26), String(r.size).padStart(8), ...cells, ratio('zeromq.js').padStart(10), ratio('Open MPI tcp').padStart(15)].join(' '));
 }
-const systemCall = find(records, 'system call', OS_COSTS_IMPL, 1, 0);
-const wakeUp = find(records, 'wake-up across processes', OS_COSTS_IMPL, 2, 0);
-if (systemCall !== undefined && wakeUp !== undefined) {
-  // What every message between processes pays the kernel here; zeromq.js (and so tsmpi) pays
-  // about 34 system calls and 3 wake-ups per message (docs/performance.md).
-  console.log(`this machine, in C: a system call ${systemCall.value.toFixed(2)} us, a wake-up across processes ${wakeUp.value.toFixed(1)} us (pipe ping-pong, one way)`);
-}
+// What every message between processes pays the kernel here; zeromq.js (and so tsmpi) pays
+// about 34 system calls and 3 wake-ups per message (docs/performance.md).
+const costs = osCostsLine(records);
+if (costs !== undefined) console.log(costs);
 writeJsonIfAsked(records);

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Compiles `source` (a `.c` file) with `compiler` (cc, mpicc) into `build/` beside it.
@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
  */
 export function compileC(compiler: string, source: string): { binary: string } | { reason: string } {
   const outDir = join(dirname(source), 'build');
-  const binary = join(outDir, source.slice(dirname(source).length + 1).replace(/\.c$/, ''));
+  const binary = join(outDir, basename(source, '.c'));
   mkdirSync(outDir, { recursive: true });
   if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return { binary };
   const compiled = spawnSync(compiler, ['-O2', '-o', binary, source], { encoding: 'utf8' });

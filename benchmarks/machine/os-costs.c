@@ -10,7 +10,10 @@
  *
  * A message through libzmq costs about 34 system calls and 3 wake-ups (docs/performance.md), so
  * these two figures bound what any zeromq.js program, tsmpi included, can reach here.
- * Prints one JSON record per figure, the format of every benchmark program.
+ * Prints one JSON record per figure, the format of every benchmark program, under the
+ * implementation name it is given (benchmarks/lib/os-costs.ts names it).
+ *
+ *   os-costs IMPL [--quick]
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -26,12 +29,15 @@ static double now_us(void) {
   return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
+static const char *impl = "C";
+
 static void record(const char *bench, int np, double value) {
-  printf("{\"bench\":\"%s\",\"impl\":\"C\",\"np\":%d,\"size\":0,\"value\":%.3f,\"unit\":\"us\"}\n", bench, np, value);
+  printf("{\"bench\":\"%s\",\"impl\":\"%s\",\"np\":%d,\"size\":0,\"value\":%.3f,\"unit\":\"us\"}\n", bench, impl, np, value);
 }
 
 int main(int argc, char **argv) {
-  const int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+  if (argc > 1) impl = argv[1];
+  const int quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
   const int calls = quick ? 50000 : 200000;
   const int round_trips = quick ? 5000 : 20000;
 
