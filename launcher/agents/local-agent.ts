@@ -4,7 +4,7 @@
  * its output, and a control socket on file descriptor 3.
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -35,6 +35,23 @@ export interface LocalAgentOptions {
 // A Unix socket path holds at most 107 bytes; `<jobDir>/<rank>.sock` must fit for any rank.
 const MAX_JOB_DIR_BASE_LENGTH = 80;
 
+/**
+ * Where the node's job directory goes: shared memory (/dev/shm) where the machine has it, since
+ * the ranks' collectives on one node run through files there (src/collectives/node-board.ts);
+ * otherwise the temporary directory.
+ */
+function jobDirBase(): string {
+  try {
+    accessSync(SHARED_MEMORY_DIR, constants.W_OK | constants.X_OK);
+    if (statSync(SHARED_MEMORY_DIR).isDirectory()) return SHARED_MEMORY_DIR;
+  } catch {
+    // No shared memory file system: the temporary directory serves.
+  }
+  return tmpdir().length <= MAX_JOB_DIR_BASE_LENGTH ? tmpdir() : '/tmp';
+}
+
+const SHARED_MEMORY_DIR = '/dev/shm';
+
 /** A {@link LaunchAgent} for this machine. */
 export class LocalAgent implements LaunchAgent {
   readonly host: string;
@@ -50,8 +67,7 @@ export class LocalAgent implements LaunchAgent {
     this.host = options.host ?? hostname();
     this.#spawn = options.spawn ?? nodeSpawn;
     this.#credentials = options.credentials;
-    const base = tmpdir().length <= MAX_JOB_DIR_BASE_LENGTH ? tmpdir() : '/tmp';
-    this.jobDir = mkdtempSync(join(base, 'tsmpi-'));
+    this.jobDir = mkdtempSync(join(jobDirBase(), 'tsmpi-'));
     this.#watchdog = new OrphanWatchdog(options.graceSeconds, this.jobDir, this.#spawn);
     this.#nodeEnv = {
       [JOB_ENV.controlFd]: String(CONTROL_FD),

@@ -10,6 +10,7 @@ import { TsmpiError } from '../errors.js';
 import type { Encoding } from '../codec/message-header.js';
 import { decodeBody, encodeBody, type EncodedBody } from '../codec/value-codec.js';
 import type { Messenger } from '../comm/messenger.js';
+import type { NodeBoard } from './node-board.js';
 
 /** Every collective call, with the code it carries on the wire (6 bits). */
 export const COLLECTIVE_KINDS = {
@@ -36,6 +37,12 @@ const KIND_NAMES = new Map<number, CollectiveKind>(
   Object.entries(COLLECTIVE_KINDS).map(([name, code]) => [code, name as CollectiveKind]),
 );
 
+/**
+ * The calls that run on a communicator's board in shared memory when it has one (all its ranks on
+ * one node; board-collectives.ts). The others always exchange messages.
+ */
+export const BOARD_KINDS: ReadonlySet<CollectiveKind> = new Set<CollectiveKind>(['barrier', 'bcast', 'gather', 'allgather', 'reduce', 'allreduce', 'split', 'dup']);
+
 /** No root (for collectives that have none). */
 export const NO_ROOT = -1;
 
@@ -58,8 +65,8 @@ function describeCall(kind: CollectiveKind | undefined, root: number): string {
   return root === NO_ROOT ? `${kind}()` : `${kind}(root=${root})`;
 }
 
-// aux = kind (6 bits) | variant (2 bits) | root + 1 (24 bits)
-function auxOf(call: CollectiveCall): number {
+/** The header's aux word for `call`: kind (6 bits) | variant (2 bits) | root + 1 (24 bits). */
+export function auxOf(call: CollectiveCall): number {
   return ((COLLECTIVE_KINDS[call.kind] << 26) | ((call.variant ?? 0) << 24) | ((call.root + 1) & 0xffffff)) >>> 0;
 }
 
@@ -80,6 +87,8 @@ export class CollectiveChannel {
   readonly #commName: string;
   readonly #rank: number;
   readonly #recentCalls = new Map<number, CollectiveCall>();
+  // Looked up at the first collective call: undefined when the communicator has no board.
+  #board: NodeBoard | undefined | null = null;
 
   /**
    * @param worldRanks - world rank of each communicator rank
@@ -103,10 +112,23 @@ export class CollectiveChannel {
     return this.#messenger.oversubscribed;
   }
 
-  /** Remembers a call this rank made, to describe it should a mismatch only show later. */
+  /**
+   * The communicator's board in shared memory, when every one of its ranks runs on this node and
+   * the launcher gave the node a directory for it (see node-board.ts); undefined otherwise.
+   */
+  get board(): NodeBoard | undefined {
+    if (this.#board === null) this.#board = this.#messenger.boardFor(this.#context, this.#worldRanks, this.#rank);
+    return this.#board;
+  }
+
+  /**
+   * Remembers a call this rank made, to describe it should a mismatch only show later. A call made
+   * by messages on a communicator with a board is also announced there, for ranks waiting on it.
+   */
   noteCall(call: CollectiveCall): void {
     this.#recentCalls.set(tagOf(call), call);
     this.#recentCalls.delete((call.seq - REMEMBERED_CALLS) & 0x7fffffff);
+    if (!BOARD_KINDS.has(call.kind)) this.board?.announce(call.seq, auxOf(call));
   }
 
   /**
@@ -164,24 +186,41 @@ export class CollectiveChannel {
   /** Like {@link recv}, with the variant the sender chose. */
   async recvMessage(call: CollectiveCall, source: number): Promise<CollectiveMessage> {
     const envelope = await this.#messenger.receive(this.#context, this.#worldRank(source), tagOf(call));
-    const kind = KIND_NAMES.get(envelope.aux >>> 26);
-    const root = (envelope.aux & 0xffffff) - 1;
+    const mismatch = this.mismatch(call, source, envelope.aux);
+    if (mismatch !== undefined) throw mismatch;
+    return { value: decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body), variant: (envelope.aux >>> 24) & 0x3 };
+  }
+
+  /**
+   * The error for communicator rank `other` having made the call `theirAux` describes (as numbered
+   * `theirSeq`) where this rank made `call`; undefined when the two agree.
+   */
+  mismatch(call: CollectiveCall, other: number, theirAux: number, theirSeq: number = call.seq): TsmpiError | undefined {
+    const kind = KIND_NAMES.get(theirAux >>> 26);
+    const root = (theirAux & 0xffffff) - 1;
     if (kind !== call.kind || root !== call.root) {
-      throw new TsmpiError(
+      return new TsmpiError(
         'ERR_COLLECTIVE_MISMATCH',
         `collective call #${call.seq + 1} on ${this.#commName}: rank ${this.#rank} called ${describeCall(call.kind, call.root)} ` +
-          `but rank ${source} called ${describeCall(kind, root)}; every rank must make the same collective calls in the same order`,
+          `but rank ${other} called ${describeCall(kind, root)}; every rank must make the same collective calls in the same order`,
       );
     }
-    const variant = (envelope.aux >>> 24) & 0x3;
+    const variant = (theirAux >>> 24) & 0x3;
     if (call.variant !== undefined && variant !== call.variant) {
-      throw new TsmpiError(
+      return new TsmpiError(
         'ERR_COLLECTIVE_MISMATCH',
-        `collective call #${call.seq + 1} on ${this.#commName}: ranks ${this.#rank} and ${source} chose different algorithms for ` +
+        `collective call #${call.seq + 1} on ${this.#commName}: ranks ${this.#rank} and ${other} chose different algorithms for ` +
           `${describeCall(call.kind, call.root)} because their values differ in size or kind; every rank must pass values of the same shape`,
       );
     }
-    return { value: decodeBody(envelope.encoding as Encoding, envelope.kindCode, envelope.body), variant };
+    if (theirSeq !== call.seq) {
+      return new TsmpiError(
+        'ERR_COLLECTIVE_MISMATCH',
+        `collective call #${call.seq + 1} on ${this.#commName}: rank ${this.#rank} called ${describeCall(call.kind, call.root)} ` +
+          `as its call #${call.seq + 1} but rank ${other} as its call #${theirSeq + 1}; every rank must make the same collective calls in the same order`,
+      );
+    }
+    return undefined;
   }
 
   /** Sends to `dest` and receives from `source` at once (the step of most collective algorithms). */

@@ -22,7 +22,8 @@ import { LINEAR_VARIANT, receiveFrom, sendToOthers } from './through-one-rank.js
 import { alltoallPairwise } from './alltoall-pairwise.js';
 import { scanRecursiveDoubling } from './scan-recursive-doubling.js';
 import { evenCounts, isRawArray, joinArrays, viewsOf } from './typed-array-chunks.js';
-import { applyInto, isOp, type Op } from './reduce-op.js';
+import { applyInto, isElementWise, isOp, type Op } from './reduce-op.js';
+import { allgatherOnBoard, allreduceOnBoard, barrierOnBoard, bcastOnBoard, gatherOnBoard, reduceOnBoard } from './board-collectives.js';
 import type { Combiner } from './combiner.js';
 
 // Measured on the 2-core machine at 1 MiB (npm run bench, docs/performance.md): the binomial bcast
@@ -67,6 +68,7 @@ const ALGORITHM = {
   pairwise: 'pairwise',
   gatherBcast: 'gather + bcast',
   gatherThroughOneRank: 'gather + bcast through one rank',
+  board: 'shared memory',
   local: 'local',
 } as const;
 
@@ -77,6 +79,10 @@ function noteAlgorithm(scope: CollectiveScope, algorithm: (typeof ALGORITHM)[key
 
 /** Blocks until every rank has called barrier(). */
 export function barrier(scope: CollectiveScope): Promise<void> {
+  if (scope.channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    return barrierOnBoard(scope);
+  }
   if (throughOneRank(scope)) {
     noteAlgorithm(scope, ALGORITHM.throughOneRank);
     return barrierLinear(scope);
@@ -91,6 +97,10 @@ export async function bcast<T>(scope: CollectiveScope, value: T, root: number): 
   if (size === 1) {
     noteAlgorithm(scope, ALGORITHM.local);
     return cloneValue(value);
+  }
+  if (channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    return bcastOnBoard(scope, value, root);
   }
   // Every rank knows whether ranks share cores, so each knows whom to receive from.
   if (throughOneRank(scope)) {
@@ -130,12 +140,20 @@ export async function scatter<T>(scope: CollectiveScope, values: readonly T[] | 
 
 /** At the root, resolves with every rank's value indexed by rank; elsewhere with undefined. */
 export function gather<T>(scope: CollectiveScope, value: T, root: number): Promise<T[] | undefined> {
+  if (scope.channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    return gatherOnBoard(scope, value, root);
+  }
   noteAlgorithm(scope, ALGORITHM.binomialTree);
   return gatherBinomial(scope, scope.rank === root ? cloneValue(value) : value, root);
 }
 
 /** Resolves on every rank with every rank's value indexed by rank. */
 export async function allgather<T>(scope: CollectiveScope, value: T): Promise<T[]> {
+  if (scope.channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    return allgatherOnBoard(scope, value);
+  }
   const algorithm = throughOneRank(scope) ? ALGORITHM.gatherThroughOneRank : ALGORITHM.gatherBcast;
   const gathered = await gatherBinomial(scope, scope.rank === 0 ? cloneValue(value) : value, 0);
   if (scope.size === 1) return gathered as T[];
@@ -161,6 +179,10 @@ export function alltoall<T>(scope: CollectiveScope, values: readonly T[]): Promi
 /** At the root, resolves with the combination of every rank's value; elsewhere with undefined. */
 export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, root: number): Promise<T | undefined> {
   if (scope.size === 1) return cloneValue(value);
+  if (scope.channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    return reduceOnBoard(scope, value, withContext(op, 'reduce'), root);
+  }
   noteAlgorithm(scope, ALGORITHM.binomialTree);
   return reduceBinomial(scope, value, withContext(op, 'reduce'), root);
 }
@@ -168,6 +190,10 @@ export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, roo
 /** Resolves on every rank with the combination of every rank's value. */
 export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T> {
   if (scope.size === 1) return cloneValue(value);
+  if (scope.channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    return allreduceOnBoard(scope, value, withContext(op, 'allreduce'), isElementWise(op));
+  }
   const bytes = isRawArray(value) ? value.byteLength : -1;
   const ring = bytes >= ALLREDUCE_LARGE_BYTES && op.commutative && scope.size >= 3;
   const linear = !ring && throughOneRank(scope);

@@ -276,6 +276,11 @@ function elementWiseOp(rules: ElementRules): Op {
  */
 const RAW_ARRAYS_INTO = new WeakMap<Op, (a: RawArray, b: RawArray, into: RawArray) => RawArray | undefined>();
 
+/** True for the predefined operators that combine binary arrays element by element (not MINLOC or MAXLOC, nor user operators). */
+export function isElementWise(op: Op): boolean {
+  return RAW_ARRAYS_INTO.has(op);
+}
+
 /**
  * Combines like `op.apply(a, b)`, but writes the result into `into` where it can instead of into
  * a new array: when `op` is a predefined element-wise operator and `a`, `b` and `into` are binary

@@ -10,6 +10,18 @@ import { bodySize, ownedBody } from '../codec/value-codec.js';
 import { MatchingEngine, type Envelope } from '../matching/matching-engine.js';
 import type { Transport } from '../transport/transport.js';
 import type { CollectiveChannel } from '../collectives/collective-channel.js';
+import { join } from 'node:path';
+import { NodeBoard } from '../collectives/node-board.js';
+
+/** What the launcher's table of peers says of where the job's ranks run. */
+export interface Placement {
+  /** Some node runs more ranks than it has slots. */
+  readonly oversubscribed: boolean;
+  /** The node of each world rank (equal numbers: the same node). */
+  readonly nodes?: readonly number[];
+  /** A directory private to the job on this node, for boards in shared memory; none: no boards. */
+  readonly boardDir?: string | undefined;
+}
 
 /** Creates the transport once the messenger's sink and demand callbacks exist. */
 export type TransportFactory = (sink: (frames: Buffer[]) => void, wanted: () => boolean) => Promise<Transport>;
@@ -19,6 +31,9 @@ export class Messenger {
   readonly worldRank: number;
   // Unknown (undefined) until the rank has joined its job.
   #oversubscribed: boolean | undefined;
+  #nodes: readonly number[] | undefined;
+  #boardDir: string | undefined;
+  readonly #boards: NodeBoard[] = [];
   readonly #engine = new MatchingEngine();
   #transport!: Transport;
   #closed = false;
@@ -61,9 +76,40 @@ export class Messenger {
    * Records what the launcher's table of peers says of the job's placement, once, when the rank
    * joins: a later change would let ranks choose different collective algorithms.
    */
-  learnPlacement(placement: { readonly oversubscribed: boolean }): void {
+  learnPlacement(placement: Placement): void {
     if (this.#oversubscribed !== undefined) throw new TsmpiError('ERR_PROTOCOL', 'the launcher sent its table of peers twice');
     this.#oversubscribed = placement.oversubscribed;
+    this.#nodes = placement.nodes;
+    this.#boardDir = placement.boardDir;
+  }
+
+  /**
+   * Opens the board in shared memory of the communicator with collective context `context`, whose
+   * rank r is world rank `worldRanks[r]` and which this process joins as `rank`; undefined unless
+   * all its ranks (two or more) run on this node and the node has a directory for boards. Every
+   * member finds the same directory: no two communicators share a context id and a first member.
+   */
+  boardFor(context: number, worldRanks: readonly number[], rank: number): NodeBoard | undefined {
+    const nodes = this.#nodes;
+    if (this.#boardDir === undefined || nodes === undefined || worldRanks.length < 2 || this.#closed) return undefined;
+    const node = nodes[this.worldRank];
+    if (node === undefined || worldRanks.some((worldRank) => nodes[worldRank] !== node)) return undefined;
+    const dir = join(this.#boardDir, `board-${context}-${worldRanks[0]}`);
+    let board: NodeBoard;
+    try {
+      board = NodeBoard.open(dir, worldRanks.length, rank);
+    } catch (error) {
+      // The other ranks may have opened theirs, so falling back to messages here would leave
+      // them waiting on the board.
+      throw new TsmpiError(
+        'ERR_JOB',
+        `rank ${this.worldRank} cannot open the board in shared memory for its collectives in ${dir}: ${(error as Error).message}; ` +
+          'run the job with -x TSMPI_SHARED_MEMORY=off to use messages instead',
+        { cause: error },
+      );
+    }
+    this.#boards.push(board);
+    return board;
   }
 
   /** The lowest context id this process has not used. */
@@ -167,6 +213,7 @@ export class Messenger {
     for (const queue of this.#awaitingAck.values()) for (const awaited of queue.splice(0)) awaited.resolve();
     this.#awaitingAckCount = 0;
     this.#engine.close(error);
+    for (const board of this.#boards) board.close(error);
     this.#transport.close();
   }
 

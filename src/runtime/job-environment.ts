@@ -22,6 +22,12 @@ export const JOB_ENV = {
   record: 'TSMPI_RECORD',
 } as const;
 
+/**
+ * Set to `off` (by the user, e.g. with `-x TSMPI_SHARED_MEMORY=off`) to run every collective by
+ * messages, even between ranks of one node (docs/collectives.md).
+ */
+export const SHARED_MEMORY_SWITCH = 'TSMPI_SHARED_MEMORY';
+
 /** The job as this rank sees it. */
 export interface JobEnvironment {
   readonly rank: number;

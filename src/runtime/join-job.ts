@@ -11,6 +11,7 @@ import { Messenger } from '../comm/messenger.js';
 import { CONTROL_PROTOCOL_VERSION, type LauncherToRank, type RankToLauncher } from '../protocol/control-messages.js';
 import type { ZmqTransport } from '../transport/zmq-transport.js';
 import { deriveJobKeys, isJobCredentials } from '../transport/job-secret.js';
+import { SHARED_MEMORY_SWITCH } from './job-environment.js';
 
 /** The rank's way to the launcher side. */
 export interface LauncherLink {
@@ -92,8 +93,22 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.peers.length} peers for a job of ${place.size} ranks`);
   }
   transport.setPeers(reply.peers);
-  messenger.learnPlacement({ oversubscribed: reply.oversubscribed === true });
+  messenger.learnPlacement({
+    oversubscribed: reply.oversubscribed === true,
+    nodes: reply.peers.map((peer) => peer.node),
+    boardDir: boardDirOf(place),
+  });
   return { world: worldComm(messenger, place.rank, place.size), messenger, transport };
+}
+
+/**
+ * Where this rank's communicators keep their boards in shared memory (node-board.ts): the node's
+ * job directory, on Linux (boards wake waiting ranks with inotify), unless
+ * TSMPI_SHARED_MEMORY=off keeps every collective on messages.
+ */
+function boardDirOf(place: RankPlace, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (place.jobDir === undefined || process.platform !== 'linux' || env[SHARED_MEMORY_SWITCH] === 'off') return undefined;
+  return place.jobDir;
 }
 
 /** COMM_WORLD of a job of `size` ranks. */

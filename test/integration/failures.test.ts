@@ -3,9 +3,7 @@
  * message and its exit code; signals to tsmpiexec stop every rank; nothing survives the job.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { assertNoProcessLeft, fixture, processesWithMarker, runTsmpiexec, startTsmpiexec } from '../helpers/run-tsmpiexec.js';
 
@@ -98,21 +96,20 @@ describe('failure semantics', { timeout: 300_000 }, () => {
   });
 
   it('ranks exit within seconds when tsmpiexec is killed with SIGKILL', { timeout: 60_000 }, async () => {
-    // A TMPDIR of its own, so that only this job's directory can appear in it.
-    const scratch = mkdtempSync(join(tmpdir(), 'sigkill-test-'));
-    try {
-      const run = startTsmpiexec(job(3, 'hang', '1'), { env: { TMPDIR: scratch } });
-      for (const rank of [0, 1, 2]) await run.waitForOutput(`rank ${rank} ready`);
-      assert.ok(processesWithMarker(run.marker).length >= 4, 'tsmpiexec and its ranks should be running');
-      assert.equal(readdirSync(scratch).filter((name) => name.startsWith('tsmpi-')).length, 1, 'the job should have made its directory');
-      run.child.kill('SIGKILL');
-      await run.done;
-      await assertNoProcessLeft(run.marker, 8000);
-      // The watchdog removes the job's directory once the ranks are gone.
-      assert.deepEqual(readdirSync(scratch).filter((name) => name.startsWith('tsmpi-')), []);
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
+    const run = startTsmpiexec(job(3, 'hang', '1'));
+    for (const rank of [0, 1, 2]) await run.waitForOutput(`rank ${rank} ready`);
+    const pids = processesWithMarker(run.marker);
+    assert.ok(pids.length >= 4, 'tsmpiexec and its ranks should be running');
+    // The job's directory on this node, as its ranks were told (in /dev/shm or the temporary directory).
+    const jobDirs = new Set(pids.map(jobDirOf).filter((dir) => dir !== undefined));
+    assert.equal(jobDirs.size, 1, 'the ranks should share one job directory');
+    const [jobDir] = [...jobDirs] as [string];
+    assert.ok(existsSync(jobDir), 'the job should have made its directory');
+    run.child.kill('SIGKILL');
+    await run.done;
+    await assertNoProcessLeft(run.marker, 8000);
+    // The watchdog removes the job's directory once the ranks are gone.
+    assert.equal(existsSync(jobDir), false, `${jobDir} is left behind`);
   });
 
   it('the watchdog stops executables (which do not watch tsmpiexec) when tsmpiexec is killed with SIGKILL', { timeout: 60_000 }, async () => {
@@ -137,3 +134,13 @@ describe('failure semantics', { timeout: 300_000 }, () => {
     assert.equal(result.stdout, 'started\nstarted\n');
   });
 });
+
+/** The TSMPI_JOB_DIR in the environment of process `pid`, if it has one. */
+function jobDirOf(pid: number): string | undefined {
+  try {
+    const entry = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').find((variable) => variable.startsWith('TSMPI_JOB_DIR='));
+    return entry?.slice('TSMPI_JOB_DIR='.length);
+  } catch {
+    return undefined;
+  }
+}

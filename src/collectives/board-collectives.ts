@@ -1,0 +1,207 @@
+/**
+ * The collectives of a communicator whose ranks all run on one node, on its board in shared
+ * memory (node-board.ts) instead of by messages. Every call is one step on the board (a sliced
+ * allreduce two): each rank posts its value, if the call has one for it, and once every rank has
+ * posted each reads what it needs. That makes these calls synchronizing (bcast's root and
+ * reduce's non-roots wait for every rank too), which MPI allows, and what lets the board reuse
+ * its slots. Results are combined in rank order by every rank that needs them, from the same
+ * bytes, so every rank gets the same result.
+ *
+ * Measured on the 2-core machine (docs/performance.md): an 8-byte allreduce at np 8 took about
+ * 0.3 ms on the board against 1.6-1.7 ms by messages through one rank; at np 2, 40 µs against
+ * 0.18 ms. Cost per call: one wake-up per waiting rank, and p slot reads per rank.
+ */
+import { TsmpiError } from '../errors.js';
+import { cloneValue, decodeBody, encodeBody } from '../codec/value-codec.js';
+import { rawArrayKindOf, viewReceivedBytes, type RawArray } from '../codec/typed-array-kinds.js';
+import { auxOf, type CollectiveCall, type CollectiveScope } from './collective-channel.js';
+import { EVERY_RANK, NO_RANK, type NodeBoard } from './node-board.js';
+import type { Combiner } from './combiner.js';
+import { evenCounts, offsetsOf } from './typed-array-chunks.js';
+import type { EncodedBody } from '../codec/value-codec.js';
+
+/**
+ * Binary arrays from this size on are allreduced in slices when the operator works element by
+ * element: every rank combines 1/p of the array from every rank's and writes it to the board's
+ * result, which every rank then reads, in two steps. Below it, every rank combines the whole arrays
+ * in one step.
+ */
+export const BOARD_SLICES_FROM_BYTES = 64 * 1024;
+
+/** The variant of an allreduce in slices (the one-step calls use 0). */
+const SLICED_VARIANT = 1;
+
+/**
+ * Posts this rank's value for `call` (or nothing) and waits for `awaited` (a rank, EVERY_RANK or
+ * NO_RANK) to post theirs, checking that they made the same call.
+ * @param releases - other ranks wait for this one alone (bcast's root)
+ */
+async function oneStep(
+  scope: CollectiveScope,
+  call: CollectiveCall,
+  body: EncodedBody | undefined,
+  awaited: number,
+  releases = false,
+): Promise<NodeBoard> {
+  const { channel, size } = scope;
+  const board = channel.board as NodeBoard;
+  const aux = auxOf(call);
+  const mismatch = (rank: number, theirAux: number): TsmpiError => channel.mismatch(call, rank, theirAux) ?? unexplained(call, rank);
+  await board.ready(call.seq, aux, mismatch);
+  board.post(call.seq, aux, body);
+  await board.step(call.seq, aux, mismatch, awaited, releases);
+  const first = awaited === EVERY_RANK ? 0 : awaited;
+  const end = awaited === EVERY_RANK ? size : awaited === NO_RANK ? awaited : awaited + 1;
+  for (let rank = first; rank < end; rank++) {
+    const head = board.head(rank);
+    const different = channel.mismatch(call, rank, head.aux, head.seq);
+    if (different !== undefined) throw different;
+  }
+  return board;
+}
+
+function unexplained(call: CollectiveCall, rank: number): TsmpiError {
+  return new TsmpiError('ERR_COLLECTIVE_MISMATCH', `collective call #${call.seq + 1}: rank ${rank} made another call`);
+}
+
+/** The value rank `rank` posted for the step just completed. */
+function valueOf<T>(board: NodeBoard, rank: number): T {
+  const head = board.head(rank);
+  return decodeBody(head.encoding, head.kindCode, board.frames(rank)) as T;
+}
+
+/** Returns once every rank of the communicator has entered the barrier. */
+export function barrierOnBoard(scope: CollectiveScope): Promise<void> {
+  return (scope.channel.board as NodeBoard).run(async () => {
+    await oneStep(scope, scope.call, undefined, EVERY_RANK);
+  });
+}
+
+/** Resolves on every rank with a copy of the root's value. */
+export function bcastOnBoard<T>(scope: CollectiveScope, value: T, root: number): Promise<T> {
+  const { rank, channel } = scope;
+  return (channel.board as NodeBoard).run(async () => {
+    // The root waits for nobody; every other rank waits for the root alone.
+    const board = await oneStep(scope, scope.call, rank === root ? encodeBody(value) : undefined, rank === root ? NO_RANK : root, rank === root);
+    return rank === root ? cloneValue(value) : valueOf<T>(board, root);
+  });
+}
+
+/** At the root, resolves with every rank's value indexed by rank; elsewhere with undefined. */
+export function gatherOnBoard<T>(scope: CollectiveScope, value: T, root: number): Promise<T[] | undefined> {
+  const { rank, size, channel } = scope;
+  return (channel.board as NodeBoard).run(async () => {
+    const board = await oneStep(scope, scope.call, encodeBody(value), rank === root ? EVERY_RANK : NO_RANK);
+    if (rank !== root) return undefined;
+    return Array.from({ length: size }, (_, other) => (other === rank ? cloneValue(value) : valueOf<T>(board, other)));
+  });
+}
+
+/** Resolves on every rank with every rank's value indexed by rank. */
+export function allgatherOnBoard<T>(scope: CollectiveScope, value: T): Promise<T[]> {
+  const { rank, size, channel } = scope;
+  return (channel.board as NodeBoard).run(async () => {
+    const board = await oneStep(scope, scope.call, encodeBody(value), EVERY_RANK);
+    return Array.from({ length: size }, (_, other) => (other === rank ? cloneValue(value) : valueOf<T>(board, other)));
+  });
+}
+
+/** At the root, resolves with the combination of every rank's value; elsewhere with undefined. */
+export function reduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<T>, root: number): Promise<T | undefined> {
+  const { rank, channel } = scope;
+  return (channel.board as NodeBoard).run(async () => {
+    const board = await oneStep(scope, scope.call, encodeBody(value), rank === root ? EVERY_RANK : NO_RANK);
+    return rank === root ? combineAll(scope, board, value, op) : undefined;
+  });
+}
+
+/**
+ * Resolves on every rank with the combination of every rank's value. `elementWise` says that `op`
+ * combines binary arrays element by element, so that they can be combined in slices.
+ */
+export function allreduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<T>, elementWise: boolean): Promise<T> {
+  const { channel } = scope;
+  const sliced = elementWise && rawArrayKindOf(value) !== undefined && (value as RawArray).byteLength >= BOARD_SLICES_FROM_BYTES;
+  return (channel.board as NodeBoard).run(async () => {
+    if (sliced) return (await allreduceInSlices(scope, value as RawArray, op as unknown as Combiner<RawArray>)) as T;
+    const board = await oneStep(scope, scope.call, encodeBody(value), EVERY_RANK);
+    return combineAll(scope, board, value, op);
+  });
+}
+
+/**
+ * Combines every rank's value in rank order. This rank's own operand is the caller's value, which
+ * is never written to; every other operand was read from the board and is this rank's to reuse.
+ */
+function combineAll<T>(scope: CollectiveScope, board: NodeBoard, value: T, op: Combiner<T>): T {
+  let accumulated: T | undefined;
+  let owned = false;
+  for (let rank = 0; rank < scope.size; rank++) {
+    const mine = rank === scope.rank;
+    const operand = mine ? value : valueOf<T>(board, rank);
+    if (accumulated === undefined) {
+      accumulated = operand;
+      owned = !mine;
+    } else if (!mine) {
+      accumulated = op.applyInto(accumulated, operand, operand);
+      owned = true;
+    } else {
+      accumulated = owned ? op.applyInto(accumulated, operand, accumulated) : op.apply(accumulated, operand);
+      owned = true;
+    }
+  }
+  return owned ? (accumulated as T) : cloneValue(accumulated as T);
+}
+
+/**
+ * The allreduce of a large binary array with an element-wise operator: after every rank has
+ * posted its array, rank r combines the r-th slice of all of them (in rank order) into the board's
+ * result; after a second step every rank reads the whole result. Each rank reads about 2n bytes
+ * and combines n/p elements, where combining whole arrays would read p·n and combine p·n.
+ */
+async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Combiner<RawArray>): Promise<RawArray> {
+  const { rank, size, channel } = scope;
+  const call = { ...scope.call, variant: SLICED_VARIANT };
+  const kind = rawArrayKindOf(value);
+  if (kind === undefined) throw new TsmpiError('ERR_ARG', `allreduce(${op.name}): not a binary array`);
+  const board = await oneStep(scope, call, encodeBody(value), EVERY_RANK);
+  const mine = board.head(rank);
+  for (let other = 0; other < size; other++) {
+    const head = board.head(other);
+    if (head.kindCode !== mine.kindCode || head.bytes !== mine.bytes) {
+      // The frame table (4 bytes) precedes the array's bytes.
+      throw new TsmpiError(
+        'ERR_ARG',
+        `allreduce(${op.name}): rank ${rank} passed ${mine.bytes - 4} bytes of ${kind.name} but rank ${other} ${head.bytes - 4} bytes ` +
+          `of another or the same kind; every rank must pass arrays of the same kind and length`,
+      );
+    }
+  }
+  const elementBytes = kind.bytesPerElement;
+  const counts = evenCounts(value.length, size);
+  const start = (offsetsOf(counts)[rank] as number) * elementBytes;
+  const bytes = (counts[rank] as number) * elementBytes;
+  const accumulatedBytes = new Uint8Array(bytes);
+  const operandBytes = new Uint8Array(bytes);
+  let accumulated = viewReceivedBytes(kind, accumulatedBytes);
+  const operand = viewReceivedBytes(kind, operandBytes);
+  const ownSlice = value.subarray(start / elementBytes, (start + bytes) / elementBytes) as RawArray;
+  for (let other = 0; other < size; other++) {
+    if (other === 0) {
+      if (rank === 0) accumulatedBytes.set(new Uint8Array(ownSlice.buffer, ownSlice.byteOffset, bytes));
+      else board.readSpill(0, start, accumulatedBytes);
+    } else if (other === rank) {
+      accumulated = op.applyInto(accumulated, ownSlice, accumulated);
+    } else {
+      board.readSpill(other, start, operandBytes);
+      accumulated = op.applyInto(accumulated, operand, accumulated);
+    }
+  }
+  board.writeResult(start, new Uint8Array(accumulated.buffer, accumulated.byteOffset, bytes));
+  const aux = auxOf(call);
+  await board.step(call.seq, aux, (other, theirAux) => channel.mismatch(call, other, theirAux) ?? unexplained(call, other), EVERY_RANK);
+  // Memory of its own, not zeroed: the whole of it is read from the board next.
+  const result = Buffer.allocUnsafeSlow(value.byteLength);
+  board.readResult(result);
+  return viewReceivedBytes(kind, result);
+}
