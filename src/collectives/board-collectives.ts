@@ -7,9 +7,9 @@
  * its slots. Results are combined in rank order by every rank that needs them, from the same
  * bytes, so every rank gets the same result.
  *
- * Measured on the 2-core machine (docs/performance.md): an 8-byte allreduce at np 8 took about
- * 0.3 ms on the board against 1.6-1.7 ms by messages through one rank; at np 2, 40 µs against
- * 0.18 ms. Cost per call: one wake-up per waiting rank, and p slot reads per rank.
+ * Measured on the 2-core machine (docs/performance.md): an 8-byte allreduce at np 8 took 0.4-0.6 ms
+ * on the board against 1.6 ms by messages in the same hour; at np 2, 37 against 239 µs. Cost per
+ * call: one wake-up per waiting rank, three or four file system calls per rank.
  */
 import { TsmpiError } from '../errors.js';
 import { cloneValue, decodeBody, encodeBody } from '../codec/value-codec.js';

@@ -121,6 +121,12 @@ export class CollectiveChannel {
     return this.#board;
   }
 
+  /** Releases the communicator's board, if it has one open (its files stay for the other ranks). */
+  closeBoard(error: Error): void {
+    if (this.#board !== null && this.#board !== undefined) this.#board.close(error);
+    this.#board = undefined;
+  }
+
   /**
    * Remembers a call this rank made, to describe it should a mismatch only show later. A call made
    * by messages on a communicator with a board is also announced there, for ranks waiting on it.

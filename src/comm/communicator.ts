@@ -221,6 +221,8 @@ export class Comm {
   /** Marks the communicator as no longer used: any later call on it fails with ERR_COMM_FREED. */
   free(): void {
     this.#freed = true;
+    // A program may make and free many communicators: each board holds files and a watch.
+    this.#collectiveChannel.closeBoard(new TsmpiError('ERR_COMM_FREED', `${this.name} was freed`));
   }
 
   /** Numbers a collective call; `root` (when the call has one) must be a rank of this communicator. */
