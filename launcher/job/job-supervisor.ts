@@ -343,10 +343,10 @@ export class Job {
   #checkRendezvous(): void {
     if (this.#helloCount === this.#ranks.length) {
       const nodeOf = new Map(this.#agents.map((agent, index) => [agent, index]));
-      const peers = this.#ranks.map((state) => ({
-        node: nodeOf.get(state.agent) as number,
-        endpoints: (state.hello as HelloMessage).endpoints,
-      }));
+      const peers = this.#ranks.map((state) => {
+        const hello = state.hello as HelloMessage;
+        return { node: nodeOf.get(state.agent) as number, endpoints: hello.endpoints, ...(hello.boardDir === undefined ? {} : { boardDir: hello.boardDir }) };
+      });
       const table = { type: 'peers', peers, ...(this.#plan.oversubscribed === true ? { oversubscribed: true } : {}) } as const;
       for (const state of this.#ranks) state.agent.sendControl(state.rank, table);
       return;

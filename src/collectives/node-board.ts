@@ -11,10 +11,11 @@
  * every waiting rank.
  *
  * A call is one or two steps. In a step every rank posts (optionally) a value into its slot, then
- * marks that it has reached the step; the step is complete once every rank has. The slots of
- * consecutive steps alternate between two sets, which is safe because a rank can be at most one
- * step ahead of any other: it cannot complete step s + 1 before every rank has marked it, which
- * each does only after it finished reading step s.
+ * marks that it has reached the step, then waits until the ranks it needs have reached it too
+ * (every rank, one, or none). The slots of consecutive steps alternate between two sets. A rank
+ * posts for step s + 1 only once every rank has reached step s (ready()), and a rank marks step s
+ * only after it has read what it needed of step s - 1, so the set step s + 1 reuses has been read;
+ * it also keeps every rank within one step of every other.
  *
  * Files of a board (in the node's private job directory):
  * - `steps-P` for step parity P (0, 1): first a byte per rank, the number (mod 256) of the last
@@ -26,7 +27,8 @@
  * - `result`: the array a sliced allreduce combines, each rank writing its slice.
  * - `calls`: per rank the last {@link CALL_HISTORY} collective calls it made by messages (number,
  *   kind and root), so a rank waiting on the board sees a rank that made another call instead.
- * - `bell`: written to by a rank that finds a step complete; every rank of the board watches it.
+ * - `bell`: written to by a rank that finds that every rank has reached a step, or whose step
+ *   releases others (bcast's root); every rank of the board watches it.
  */
 import { closeSync, mkdirSync, openSync, readSync, readvSync, watch, writeSync, writevSync, constants, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';

@@ -17,10 +17,11 @@ import { NodeBoard } from '../collectives/node-board.js';
 export interface Placement {
   /** Some node runs more ranks than it has slots. */
   readonly oversubscribed: boolean;
-  /** The node of each world rank (equal numbers: the same node). */
-  readonly nodes?: readonly number[];
-  /** A directory private to the job on this node, for boards in shared memory; none: no boards. */
-  readonly boardDir?: string | undefined;
+  /**
+   * Where each world rank keeps its communicators' boards in shared memory (the job's directory
+   * on its node), undefined for a rank that cannot have one.
+   */
+  readonly boardDirs?: readonly (string | undefined)[];
 }
 
 /** Creates the transport once the messenger's sink and demand callbacks exist. */
@@ -31,8 +32,7 @@ export class Messenger {
   readonly worldRank: number;
   // Unknown (undefined) until the rank has joined its job.
   #oversubscribed: boolean | undefined;
-  #nodes: readonly number[] | undefined;
-  #boardDir: string | undefined;
+  #boardDirs: readonly (string | undefined)[] | undefined;
   readonly #boards: NodeBoard[] = [];
   readonly #engine = new MatchingEngine();
   #transport!: Transport;
@@ -79,22 +79,22 @@ export class Messenger {
   learnPlacement(placement: Placement): void {
     if (this.#oversubscribed !== undefined) throw new TsmpiError('ERR_PROTOCOL', 'the launcher sent its table of peers twice');
     this.#oversubscribed = placement.oversubscribed;
-    this.#nodes = placement.nodes;
-    this.#boardDir = placement.boardDir;
+    this.#boardDirs = placement.boardDirs;
   }
 
   /**
    * Opens the board in shared memory of the communicator with collective context `context`, whose
    * rank r is world rank `worldRanks[r]` and which this process joins as `rank`; undefined unless
-   * all its ranks (two or more) run on this node and the node has a directory for boards. Every
-   * member finds the same directory: no two communicators share a context id and a first member.
+   * all its ranks (two or more) keep boards in one directory, which means that they run on this
+   * node. Every rank of the job knows every rank's directory, so all decide alike, and every member
+   * finds the same board: no two communicators share a context id and a first member.
    */
   boardFor(context: number, worldRanks: readonly number[], rank: number): NodeBoard | undefined {
-    const nodes = this.#nodes;
-    if (this.#boardDir === undefined || nodes === undefined || worldRanks.length < 2 || this.#closed) return undefined;
-    const node = nodes[this.worldRank];
-    if (node === undefined || worldRanks.some((worldRank) => nodes[worldRank] !== node)) return undefined;
-    const dir = join(this.#boardDir, `board-${context}-${worldRanks[0]}`);
+    const dirs = this.#boardDirs;
+    const mine = dirs?.[this.worldRank];
+    if (dirs === undefined || mine === undefined || worldRanks.length < 2 || this.#closed) return undefined;
+    if (worldRanks.some((worldRank) => dirs[worldRank] !== mine)) return undefined;
+    const dir = join(mine, `board-${context}-${worldRanks[0]}`);
     let board: NodeBoard;
     try {
       board = NodeBoard.open(dir, worldRanks.length, rank);

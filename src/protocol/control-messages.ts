@@ -6,7 +6,7 @@
 import type { JobCredentials } from '../transport/job-secret.js';
 
 /** Bumped whenever a message below changes shape; a rank and a launcher must agree on it. */
-export const CONTROL_PROTOCOL_VERSION = 4;
+export const CONTROL_PROTOCOL_VERSION = 5;
 
 /** Where a rank accepts point-to-point messages. */
 export interface RankEndpoints {
@@ -21,6 +21,8 @@ export interface PeerAddress {
   /** Index of the node the peer runs on; equal indexes mean the same node. */
   readonly node: number;
   readonly endpoints: RankEndpoints;
+  /** Where the peer keeps its communicators' boards in shared memory, if it can (see {@link HelloMessage.boardDir}). */
+  readonly boardDir?: string;
 }
 
 /** A rank announces itself from init(), once its inbound socket is bound. */
@@ -30,6 +32,12 @@ export interface HelloMessage {
   readonly rank: number;
   readonly pid: number;
   readonly endpoints: RankEndpoints;
+  /**
+   * The directory where this rank keeps its communicators' boards in shared memory, if it can
+   * (src/collectives/node-board.ts). A communicator has a board only when all its ranks name the
+   * same directory, so every rank decides alike.
+   */
+  readonly boardDir?: string;
 }
 
 /** A rank is about to die of an uncaught exception or an unhandled rejection. */

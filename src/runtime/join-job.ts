@@ -78,7 +78,15 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     zap.close();
     throw error;
   }
-  link.send({ type: 'hello', protocol: CONTROL_PROTOCOL_VERSION, rank: place.rank, pid: process.pid, endpoints: transport.endpoints });
+  const boardDir = boardDirOf(place);
+  link.send({
+    type: 'hello',
+    protocol: CONTROL_PROTOCOL_VERSION,
+    rank: place.rank,
+    pid: process.pid,
+    endpoints: transport.endpoints,
+    ...(boardDir === undefined ? {} : { boardDir }),
+  });
   const reply = await link.next();
   if (reply.type === 'refused') {
     transport.close();
@@ -93,11 +101,7 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.peers.length} peers for a job of ${place.size} ranks`);
   }
   transport.setPeers(reply.peers);
-  messenger.learnPlacement({
-    oversubscribed: reply.oversubscribed === true,
-    nodes: reply.peers.map((peer) => peer.node),
-    boardDir: boardDirOf(place),
-  });
+  messenger.learnPlacement({ oversubscribed: reply.oversubscribed === true, boardDirs: reply.peers.map((peer) => peer.boardDir) });
   return { world: worldComm(messenger, place.rank, place.size), messenger, transport };
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentEvents, LaunchAgent, RankSpec, RankTermination } from '../../launcher/agents/launch-agent.js';
 import { Job, TIMEOUT_EXIT_CODE, type Timers } from '../../launcher/job/job-supervisor.js';
-import { CONTROL_PROTOCOL_VERSION, type LauncherToRank } from '../../src/protocol/control-messages.js';
+import { CONTROL_PROTOCOL_VERSION, type LauncherToRank, type PeersMessage } from '../../src/protocol/control-messages.js';
 
 class FakeAgent implements LaunchAgent {
   readonly host = 'fakehost';
@@ -85,6 +85,15 @@ describe('job supervisor', { timeout: 10_000 }, () => {
     assert.equal(agent.sent.length, 3);
     const peers = agent.sent[0]?.[1];
     assert.deepEqual(peers, { type: 'peers', peers: [0, 1, 2].map((r) => ({ node: 0, endpoints: { ipc: `ipc://${r}` } })) });
+  });
+
+  it('passes on each rank\'s board directory, and none for a rank that has none', () => {
+    const { agent } = makeJob(2);
+    agent.events.control(0, { ...hello(0), boardDir: '/dev/shm/tsmpi-x' });
+    agent.events.control(1, hello(1));
+    const table = agent.sent[0]?.[1] as PeersMessage;
+    assert.deepEqual(table.peers.map((peer) => peer.boardDir), ['/dev/shm/tsmpi-x', undefined]);
+    assert.equal('boardDir' in (table.peers[1] as object), false);
   });
 
   it('tells every rank, with the peer table, that the job oversubscribes a node', () => {
