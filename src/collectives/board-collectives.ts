@@ -15,7 +15,7 @@ import { TsmpiError } from '../errors.js';
 import { cloneValue, decodeBody, encodeBody } from '../codec/value-codec.js';
 import { rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes, type RawArray } from '../codec/typed-array-kinds.js';
 import { auxOf, type CollectiveCall, type CollectiveScope } from './collective-channel.js';
-import { EVERY_RANK, NO_RANK, type NodeBoard } from './node-board.js';
+import { EVERY_RANK, NO_RANK, frameTableBytes, type NodeBoard } from './node-board.js';
 import type { Combiner } from './combiner.js';
 import { evenCounts, offsetsOf } from './typed-array-chunks.js';
 import type { EncodedBody } from '../codec/value-codec.js';
@@ -53,8 +53,7 @@ async function oneStep(
   const first = awaited === EVERY_RANK ? 0 : awaited;
   const end = awaited === EVERY_RANK ? size : awaited === NO_RANK ? awaited : awaited + 1;
   for (let rank = first; rank < end; rank++) {
-    const head = board.head(rank);
-    const different = channel.mismatch(call, rank, head.aux, head.seq);
+    const different = channel.mismatch(call, rank, board.auxAt(rank), board.seqAt(rank));
     if (different !== undefined) throw different;
   }
   return board;
@@ -107,11 +106,12 @@ export function allgatherOnBoard<T>(scope: CollectiveScope, value: T): Promise<T
 }
 
 /** At the root, resolves with the combination of every rank's value; elsewhere with undefined. */
-export function reduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<T>, root: number): Promise<T | undefined> {
+export function reduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<T>, root: number, elementWise: boolean): Promise<T | undefined> {
   const { rank, channel } = scope;
   return (channel.board as NodeBoard).run(async () => {
     const board = await oneStep(scope, scope.call, encodeBody(value), rank === root ? EVERY_RANK : NO_RANK);
-    return rank === root ? combineAll(scope, board, value, op) : undefined;
+    if (rank !== root) return undefined;
+    return (elementWise ? combineInPlace(scope, board, value, op) : undefined) ?? combineAll(scope, board, value, op);
   });
 }
 
@@ -125,8 +125,36 @@ export function allreduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combin
   return (channel.board as NodeBoard).run(async () => {
     if (sliced) return (await allreduceInSlices(scope, value as RawArray, op as unknown as Combiner<RawArray>)) as T;
     const board = await oneStep(scope, scope.call, encodeBody(value), EVERY_RANK);
-    return combineAll(scope, board, value, op);
+    return (elementWise ? combineInPlace(scope, board, value, op) : undefined) ?? combineAll(scope, board, value, op);
   });
+}
+
+/**
+ * The fast way of {@link combineAll} for a small binary array and an element-wise operator: every
+ * other rank's array is combined straight from the board's buffer, where it lies aligned, into
+ * one new array, without decoding each into memory of its own. Undefined (so that combineAll runs
+ * and reports the problem) unless every rank posted an array of this rank's kind and length inline.
+ */
+function combineInPlace<T>(scope: CollectiveScope, board: NodeBoard, value: T, op: Combiner<T>): T | undefined {
+  const kind = rawArrayKindOf(value);
+  if (kind === undefined) return undefined;
+  const array = value as RawArray;
+  const operands: RawArray[] = [];
+  for (let rank = 0; rank < scope.size; rank++) {
+    if (rank === scope.rank) {
+      operands.push(array);
+      continue;
+    }
+    const bytes = board.inlineFrame(rank);
+    if (bytes === undefined || bytes.byteLength !== array.byteLength || board.head(rank).kindCode !== board.head(scope.rank).kindCode) return undefined;
+    operands.push(kind.view(bytes.buffer, bytes.byteOffset, array.length));
+  }
+  // Memory of its own for the result; the views of the board are read, never written.
+  const accumulated = viewReceivedBytes(kind, new Uint8Array(array.byteLength));
+  accumulated.set(operands[0] as never);
+  let result = accumulated as RawArray;
+  for (let rank = 1; rank < scope.size; rank++) result = (op as unknown as Combiner<RawArray>).applyInto(result, operands[rank] as RawArray, result);
+  return result as T;
 }
 
 /**
@@ -169,11 +197,12 @@ async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Co
   for (let other = 0; other < size; other++) {
     const head = board.head(other);
     if (head.kindCode !== mine.kindCode || head.bytes !== mine.bytes) {
-      // The frame table (4 bytes) precedes the array's bytes.
+      // The frame table precedes the array's bytes.
+      const table = frameTableBytes(1);
       throw new TsmpiError(
         'ERR_ARG',
-        `allreduce(${op.name}): rank ${rank} passed a ${kind.name} of ${mine.bytes - 4} bytes but rank ${other} ` +
-          `a ${rawArrayKindByCode(head.kindCode)?.name ?? 'binary array'} of ${head.bytes - 4} bytes; every rank must pass arrays of the same kind and length`,
+        `allreduce(${op.name}): rank ${rank} passed a ${kind.name} of ${mine.bytes - table} bytes but rank ${other} ` +
+          `a ${rawArrayKindByCode(head.kindCode)?.name ?? 'binary array'} of ${head.bytes - table} bytes; every rank must pass arrays of the same kind and length`,
       );
     }
   }

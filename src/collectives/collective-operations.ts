@@ -181,7 +181,7 @@ export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, roo
   if (scope.size === 1) return cloneValue(value);
   if (scope.channel.board !== undefined) {
     noteAlgorithm(scope, ALGORITHM.board);
-    return reduceOnBoard(scope, value, withContext(op, 'reduce'), root);
+    return reduceOnBoard(scope, value, withContext(op, 'reduce'), root, isElementWise(op));
   }
   noteAlgorithm(scope, ALGORITHM.binomialTree);
   return reduceBinomial(scope, value, withContext(op, 'reduce'), root);

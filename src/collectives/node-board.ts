@@ -173,7 +173,7 @@ export class NodeBoard {
   post(seq: number, aux: number, body: EncodedBody | undefined): void {
     const parity = (this.#step + 1) & 1;
     const frames = body?.frames ?? [];
-    const tableBytes = 4 * frames.length;
+    const tableBytes = frameTableBytes(frames.length);
     let bytes = tableBytes;
     for (const frame of frames) bytes += frame.byteLength;
     const inline = bytes <= INLINE_BYTES;
@@ -212,7 +212,7 @@ export class NodeBoard {
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
     const last = this.#step;
     if (last === 0 || this.#allReached >= last || this.#reached(last, EVERY_RANK)) return Promise.resolve();
-    return this.#wait({ target: last, awaited: EVERY_RANK, seq, aux, mismatch });
+    return this.#wait(last, EVERY_RANK, seq, aux, mismatch);
   }
 
   /**
@@ -232,12 +232,12 @@ export class NodeBoard {
     // Waiting ranks learn of it from the bell; every rank that finds the step complete rings it.
     if (releases || this.#allReached >= target) this.#ring();
     if (satisfied) return Promise.resolve();
-    return this.#wait({ target, awaited, seq, aux, mismatch });
+    return this.#wait(target, awaited, seq, aux, mismatch);
   }
 
-  #wait(waiting: Omit<Waiting, 'resolve' | 'reject'>): Promise<void> {
+  #wait(target: number, awaited: number, seq: number, aux: number, mismatch: MismatchError): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#waiting = { ...waiting, resolve, reject };
+      this.#waiting = { target, awaited, seq, aux, mismatch, resolve, reject };
       // The watcher keeps the process alive only while a rank waits on it.
       this.#watcher.ref();
     });
@@ -269,6 +269,16 @@ export class NodeBoard {
     this.#watcher.unref();
   }
 
+  /** The number of the call rank `rank` posted for the step just completed (-1: none). */
+  seqAt(rank: number): number {
+    return this.#boardView.getUint32(this.#slotsAt + rank * SLOT_BYTES, true) - 1;
+  }
+
+  /** The aux word of the call rank `rank` posted for the step just completed. */
+  auxAt(rank: number): number {
+    return this.#boardView.getUint32(this.#slotsAt + rank * SLOT_BYTES + 4, true);
+  }
+
   /** The head rank `rank` posted for the step just completed. */
   head(rank: number): SlotHead {
     const view = this.#boardView;
@@ -295,7 +305,7 @@ export class NodeBoard {
     const frames: Buffer[] = [];
     if (head.inline) {
       const at = this.#slotsAt + rank * SLOT_BYTES + HEAD_BYTES;
-      let offset = at + 4 * head.frameCount;
+      let offset = at + frameTableBytes(head.frameCount);
       for (let index = 0; index < head.frameCount; index++) {
         const length = this.#boardView.getUint32(at + 4 * index, true);
         frames.push(Buffer.from(this.#board.buffer, offset, length));
@@ -304,7 +314,7 @@ export class NodeBoard {
       return frames;
     }
     const fd = this.#spillFd(rank, this.#step & 1);
-    const table = Buffer.allocUnsafe(4 * head.frameCount);
+    const table = Buffer.allocUnsafe(frameTableBytes(head.frameCount));
     readExactly(fd, table, 0);
     let total = 0;
     for (let index = 0; index < head.frameCount; index++) {
@@ -319,11 +329,24 @@ export class NodeBoard {
   }
 
   /**
+   * The single frame rank `rank` posted inside its slot for the step just completed, as a view of
+   * the board's buffer (8-byte aligned; valid until this rank's next step), or undefined when the
+   * value has several frames or did not fit the slot.
+   */
+  inlineFrame(rank: number): Uint8Array | undefined {
+    const at = this.#slotsAt + rank * SLOT_BYTES;
+    const view = this.#boardView;
+    if (view.getUint32(at + 16, true) !== 1 || (view.getUint32(at + 20, true) & SLOT_FLAG_INLINE) === 0) return undefined;
+    const length = view.getUint32(at + HEAD_BYTES, true);
+    return new Uint8Array(this.#board.buffer, at + HEAD_BYTES + frameTableBytes(1), length);
+  }
+
+  /**
    * Reads `into.byteLength` bytes of the single frame rank `rank` spilled for the step just
    * completed, from byte `offset` of that frame.
    */
   readSpill(rank: number, offset: number, into: Uint8Array): void {
-    readExactly(this.#spillFd(rank, this.#step & 1), into, 4 + offset);
+    readExactly(this.#spillFd(rank, this.#step & 1), into, frameTableBytes(1) + offset);
   }
 
   /** Writes `bytes` at `offset` of the board's result array. */
@@ -424,6 +447,15 @@ export class NodeBoard {
     this.#resultFd ??= openSync(join(this.#dir, 'result'), constants.O_RDWR | constants.O_CREAT, 0o600);
     return this.#resultFd;
   }
+}
+
+/**
+ * Bytes of the table of frame lengths that precedes a posted value: 4 per frame, rounded up to 8
+ * so that the frames of an inline value start 8-byte aligned in the board's buffer, where a
+ * Float64Array can view them.
+ */
+export function frameTableBytes(frameCount: number): number {
+  return Math.ceil(frameCount / 2) * 8;
 }
 
 function readExactly(fd: number, into: Uint8Array, position: number): void {
