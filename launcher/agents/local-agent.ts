@@ -35,6 +35,8 @@ export interface LocalAgentOptions {
 // A Unix socket path holds at most 107 bytes; `<jobDir>/<rank>.sock` must fit for any rank.
 const MAX_JOB_DIR_BASE_LENGTH = 80;
 
+const SHARED_MEMORY_DIR = '/dev/shm';
+
 /**
  * Where the node's job directory goes: shared memory (/dev/shm) where the machine has it, since
  * the ranks' collectives on one node run through files there (src/collectives/node-board.ts);
@@ -49,8 +51,6 @@ function jobDirBase(): string {
   }
   return tmpdir().length <= MAX_JOB_DIR_BASE_LENGTH ? tmpdir() : '/tmp';
 }
-
-const SHARED_MEMORY_DIR = '/dev/shm';
 
 /** A {@link LaunchAgent} for this machine. */
 export class LocalAgent implements LaunchAgent {

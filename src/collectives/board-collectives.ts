@@ -46,7 +46,7 @@ async function oneStep(
   const { channel, size } = scope;
   const board = channel.board as NodeBoard;
   const aux = auxOf(call);
-  const mismatch = (rank: number, theirAux: number): TsmpiError => channel.mismatch(call, rank, theirAux) ?? unexplained(call, rank);
+  const mismatch = mismatchOf(scope, call);
   await board.ready(call.seq, aux, mismatch);
   board.post(call.seq, aux, body);
   await board.step(call.seq, aux, mismatch, awaited, releases);
@@ -59,8 +59,11 @@ async function oneStep(
   return board;
 }
 
-function unexplained(call: CollectiveCall, rank: number): TsmpiError {
-  return new TsmpiError('ERR_COLLECTIVE_MISMATCH', `collective call #${call.seq + 1}: rank ${rank} made another call`);
+/** The error a waiting step gets when a rank announced another call numbered like `call`. */
+function mismatchOf(scope: CollectiveScope, call: CollectiveCall): (rank: number, theirAux: number) => TsmpiError {
+  return (rank, theirAux) =>
+    scope.channel.mismatch(call, rank, theirAux) ??
+    new TsmpiError('ERR_COLLECTIVE_MISMATCH', `collective call #${call.seq + 1}: rank ${rank} made another call`);
 }
 
 /** The value rank `rank` posted for the step just completed. */
@@ -139,6 +142,7 @@ function combineInPlace<T>(scope: CollectiveScope, board: NodeBoard, value: T, o
   const kind = rawArrayKindOf(value);
   if (kind === undefined) return undefined;
   const array = value as RawArray;
+  const kindCode = board.head(scope.rank).kindCode;
   const operands: RawArray[] = [];
   for (let rank = 0; rank < scope.size; rank++) {
     if (rank === scope.rank) {
@@ -146,7 +150,7 @@ function combineInPlace<T>(scope: CollectiveScope, board: NodeBoard, value: T, o
       continue;
     }
     const bytes = board.inlineFrame(rank);
-    if (bytes === undefined || bytes.byteLength !== array.byteLength || board.head(rank).kindCode !== board.head(scope.rank).kindCode) return undefined;
+    if (bytes === undefined || bytes.byteLength !== array.byteLength || board.head(rank).kindCode !== kindCode) return undefined;
     operands.push(kind.view(bytes.buffer, bytes.byteOffset, array.length));
   }
   // Memory of its own for the result; the views of the board are read, never written.
@@ -188,7 +192,7 @@ function combineAll<T>(scope: CollectiveScope, board: NodeBoard, value: T, op: C
  * and combines n/p elements, where combining whole arrays would read p·n and combine p·n.
  */
 async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Combiner<RawArray>): Promise<RawArray> {
-  const { rank, size, channel } = scope;
+  const { rank, size } = scope;
   const call = { ...scope.call, variant: SLICED_VARIANT };
   const kind = rawArrayKindOf(value);
   if (kind === undefined) throw new TsmpiError('ERR_ARG', `allreduce(${op.name}): not a binary array`);
@@ -227,8 +231,7 @@ async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Co
     }
   }
   board.writeResult(start, new Uint8Array(accumulated.buffer, accumulated.byteOffset, bytes));
-  const aux = auxOf(call);
-  await board.step(call.seq, aux, (other, theirAux) => channel.mismatch(call, other, theirAux) ?? unexplained(call, other), EVERY_RANK);
+  await board.step(call.seq, auxOf(call), mismatchOf(scope, call), EVERY_RANK);
   // Memory of its own, not zeroed: the whole of it is read from the board next.
   const result = Buffer.allocUnsafeSlow(value.byteLength);
   board.readResult(result);

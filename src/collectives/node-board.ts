@@ -151,11 +151,6 @@ export class NodeBoard {
     return new NodeBoard(dir, size, rank);
   }
 
-  /** The board's directory. */
-  get dir(): string {
-    return this.#dir;
-  }
-
   /**
    * Runs `task` once every earlier task of this rank on the board has ended, so that the steps of
    * concurrent (non-blocking) calls never interleave; every rank makes the calls in the same order.
