@@ -6,7 +6,9 @@
  * offset 0  u8   magic (0xA7)
  *        1  u8   encoding (RAW_ARRAY | PACKED_VALUE | ARRIVAL_ACK)
  *        2  u8   raw array kind code (RAW_ARRAY only)
- *        3  u8   flags: bit 0 = the sender lent its own memory and waits for an ARRIVAL_ACK
+ *        3  u8   flags: bit 0 = the sender lent its own memory and waits for an ARRIVAL_ACK;
+ *                bit 1 = the body is in the sender's lane in shared memory, the one frame after
+ *                the header says where (comm/shared-memory-lanes.ts)
  *        4  u32  context id (communicator and point-to-point / collective traffic)
  *        8  i32  source rank in the world
  *       12  i32  tag
@@ -42,9 +44,14 @@ export const HeaderFlags = {
    * when the receiver answers with {@link Encoding.ArrivalAck}.
    */
   AckRequested: 1,
+  /**
+   * The body frames were copied into the sender's lane to this rank in shared memory; the one
+   * frame after the header is their descriptor (see comm/shared-memory-lanes.ts).
+   */
+  InLane: 2,
 } as const;
 
-const KNOWN_FLAGS = HeaderFlags.AckRequested;
+const KNOWN_FLAGS = HeaderFlags.AckRequested | HeaderFlags.InLane;
 
 /** One of the {@link Encoding} values. */
 export type Encoding = (typeof Encoding)[keyof typeof Encoding];

@@ -12,6 +12,7 @@ import type { Transport } from '../transport/transport.js';
 import type { CollectiveChannel } from '../collectives/collective-channel.js';
 import { join } from 'node:path';
 import { NodeBoard } from '../collectives/node-board.js';
+import { SharedMemoryLanes } from './shared-memory-lanes.js';
 
 /** What the launcher's table of peers says of where the job's ranks run. */
 export interface Placement {
@@ -34,6 +35,8 @@ export class Messenger {
   #oversubscribed: boolean | undefined;
   #boardDirs: readonly (string | undefined)[] | undefined;
   readonly #boards: NodeBoard[] = [];
+  // Large messages to and from ranks of this node, when it keeps boards (same switch, same place).
+  #lanes: SharedMemoryLanes | undefined;
   readonly #engine = new MatchingEngine();
   #transport!: Transport;
   #closed = false;
@@ -80,6 +83,8 @@ export class Messenger {
     if (this.#oversubscribed !== undefined) throw new TsmpiError('ERR_PROTOCOL', 'the launcher sent its table of peers twice');
     this.#oversubscribed = placement.oversubscribed;
     this.#boardDirs = placement.boardDirs;
+    const mine = placement.boardDirs?.[this.worldRank];
+    if (mine !== undefined && !this.#closed) this.#lanes = new SharedMemoryLanes(mine, this.worldRank);
   }
 
   /**
@@ -149,9 +154,10 @@ export class Messenger {
 
   /**
    * Sends an encoded body to world rank `dest`; `aux` identifies a collective call. A body with
-   * lent memory completes once the receiver has read it (its transport acknowledges the arrival),
-   * so the caller may change that memory when this resolves; any other body completes as soon as
-   * the transport has taken it.
+   * lent memory goes to a rank of this node through shared memory, copied there before this
+   * returns; otherwise it completes once the receiver has read it (its transport acknowledges the
+   * arrival), so the caller may change that memory when this resolves. Any other body completes as
+   * soon as the transport has taken it.
    */
   send(dest: number, context: number, tag: number, body: EncodedBody, aux = 0): Promise<void> {
     if (!body.lent) {
@@ -159,6 +165,11 @@ export class Messenger {
       return this.#transport.send(dest, [header, ...body.frames]);
     }
     if (dest === this.worldRank) return this.send(dest, context, tag, ownedBody(body), aux);
+    const descriptor = this.#onThisNode(dest) ? this.#lanes?.write(dest, body.frames) : undefined;
+    if (descriptor !== undefined) {
+      const header = writeHeader(body.encoding, body.kindCode, context, this.worldRank, tag, aux, HeaderFlags.InLane);
+      return this.#transport.send(dest, [header, descriptor]);
+    }
     const header = writeHeader(body.encoding, body.kindCode, context, this.worldRank, tag, aux, HeaderFlags.AckRequested);
     let queue = this.#awaitingAck.get(dest);
     if (queue === undefined) this.#awaitingAck.set(dest, (queue = []));
@@ -214,7 +225,13 @@ export class Messenger {
     this.#awaitingAckCount = 0;
     this.#engine.close(error);
     for (const board of this.#boards) board.close(error);
+    this.#lanes?.close();
     this.#transport.close();
+  }
+
+  #onThisNode(worldRank: number): boolean {
+    const dirs = this.#boardDirs;
+    return dirs !== undefined && dirs[worldRank] !== undefined && dirs[worldRank] === dirs[this.worldRank];
   }
 
   #arrive(frames: Buffer[]): void {
@@ -231,7 +248,26 @@ export class Messenger {
       return;
     }
     if ((header.flags & HeaderFlags.AckRequested) !== 0) this.#acknowledgeArrival(header.source);
-    const body = frames.slice(1);
+    let body: Buffer[];
+    if ((header.flags & HeaderFlags.InLane) === 0) body = frames.slice(1);
+    else {
+      const lanes = this.#lanes;
+      try {
+        if (lanes === undefined || !this.#onThisNode(header.source)) {
+          throw new TsmpiError('ERR_PROTOCOL', `received a shared-memory message from rank ${header.source}, which shares no memory with rank ${this.worldRank}`);
+        }
+        body = lanes.read(header.source, frames[1]);
+      } catch (error) {
+        const failure = error as TsmpiError;
+        if (failure.code === 'ERR_PROTOCOL') {
+          process.emitWarning(`tsmpi: rank ${this.worldRank} dropped a message: ${failure.message}`);
+          return;
+        }
+        // The message is lost, and its receiver would wait for it: fail the rank instead.
+        this.close(failure);
+        return;
+      }
+    }
     const mismatch = this.#collectiveChannels.get(header.context)?.checkArrival(header.source, header.tag, header.aux);
     if (mismatch !== undefined) this.#engine.failWaiting(header.context, header.tag, mismatch);
     this.#engine.deliver({

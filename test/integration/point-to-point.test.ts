@@ -9,6 +9,8 @@ import { sampleValues } from '../fixtures/lib/sample-values.js';
 
 const SIZES = [1, 2, 4, 8];
 const np = (n: number): string[] => ['--oversubscribe', '-np', String(n)];
+// Large arrays between ranks of one node go through shared memory unless this switch is off.
+const BY_SOCKET = ['-x', 'TSMPI_SHARED_MEMORY=off'];
 
 describe('point-to-point', { timeout: 240_000 }, () => {
   for (const size of SIZES) {
@@ -40,11 +42,20 @@ describe('point-to-point', { timeout: 240_000 }, () => {
   }
 
   for (const size of [2, 4]) {
-    it(`sends large arrays without a copy and completes a send only once the receiver has read it (np ${size})`, { timeout: 60_000 }, async () => {
+    it(`sends large arrays through shared memory on one node, completing each send once copied (np ${size})`, { timeout: 60_000 }, async () => {
       const result = await runTsmpiexec([...np(size), fixture('lent-buffers.ts')]);
       assert.equal(result.code, 0, result.stderr);
       const lines = result.stdout.trim().split('\n').sort();
-      assert.deepEqual(lines, Array.from({ length: size }, (_, r) => `rank ${r}: lent buffers ok`).sort());
+      const expected = Array.from({ length: size }, (_, r) => [`rank ${r}: lanes lane-${r}-${r ^ 1}`, `rank ${r}: lent buffers ok`]).flat();
+      assert.deepEqual(lines, expected.sort());
+    });
+
+    it(`sends large arrays by socket without a copy, completing each send once the receiver has read it (np ${size})`, { timeout: 60_000 }, async () => {
+      const result = await runTsmpiexec([...np(size), ...BY_SOCKET, fixture('lent-buffers.ts')]);
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.trim().split('\n').sort();
+      const expected = Array.from({ length: size }, (_, r) => [`rank ${r}: lanes none`, `rank ${r}: lent buffers ok`]).flat();
+      assert.deepEqual(lines, expected.sort());
     });
   }
 
