@@ -1,7 +1,9 @@
 /**
  * tsmpi point-to-point, measured as the OSU micro-benchmarks do (docs/performance.md, "How each figure is defined"):
  * latency = half a ping-pong round trip; bandwidth = a window of 64 isends then waitAll, the
- * receiver answering with a 4-byte ack; bibw = both directions at once. Payloads are typed arrays
+ * receiver answering with a 4-byte ack; bibw = both directions at once. Binary arrays are received
+ * into a buffer (recvInto), as the OSU programs receive into theirs; one more bandwidth row
+ * receives each array as a new one (recv). Payloads are typed arrays
  * (raw bytes; Float64Array for bandwidth) and, for latency, plain arrays of numbers (through the
  * serializer).
  * Prints one JSON record per measurement on rank 0.
@@ -21,8 +23,8 @@ const record = (bench: string, size: number, value: number, unit: string): void 
 };
 
 const latency = (payload: unknown, size: number): Promise<number> => osuLatency(comm, payload, ...latencyIterations(size, quick));
-const bandwidth = (payload: Uint8Array | Float64Array, both: boolean): Promise<number> =>
-  osuBandwidth(comm, payload, ...bandwidthLoops(payload.byteLength, quick), both);
+const bandwidth = (payload: Uint8Array | Float64Array, both: boolean, newArrays = false): Promise<number> =>
+  osuBandwidth(comm, payload, ...bandwidthLoops(payload.byteLength, quick), both, newArrays);
 
 for (const size of sizes) record('latency', size, await latency(new Uint8Array(size), size), 'us');
 for (const size of sizes.filter((s) => s >= 8 && s <= 65536)) {
@@ -32,4 +34,6 @@ for (const size of sizes.filter((s) => s >= 8 && s <= 65536)) {
 const arrayOf = (size: number): Uint8Array | Float64Array => (size >= 8 ? new Float64Array(size / 8) : new Uint8Array(size));
 for (const size of sizes) record('bandwidth', size, await bandwidth(arrayOf(size), false), 'MB/s');
 for (const size of sizes) record('bidirectional bandwidth', size, await bandwidth(arrayOf(size), true), 'MB/s');
+// What a program that receives each array as a new one (recv) gets, for the sizes sent without a copy.
+for (const size of sizes.filter((s) => s >= 65536)) record('bandwidth, into new arrays', size, await bandwidth(arrayOf(size), false, true), 'MB/s');
 await finalize();

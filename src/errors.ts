@@ -13,6 +13,8 @@ export type TsmpiErrorCode =
   | 'ERR_ARG'
   /** The value cannot be sent (function, symbol, circular structure, class instance, ...). */
   | 'ERR_UNSENDABLE'
+  /** A receive into a buffer got a message that does not fit it (larger, or not a binary array). */
+  | 'ERR_TRUNCATE'
   /** The call came after finalize(), or an operation was cancelled by finalize(). */
   | 'ERR_FINALIZED'
   /** The communicator was freed with free(). */
@@ -40,6 +42,7 @@ export const TSMPI_ERROR_CODES: readonly TsmpiErrorCode[] = [
   'ERR_TAG',
   'ERR_ARG',
   'ERR_UNSENDABLE',
+  'ERR_TRUNCATE',
   'ERR_FINALIZED',
   'ERR_COMM_FREED',
   'ERR_COLLECTIVE_MISMATCH',

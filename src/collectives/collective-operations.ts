@@ -234,7 +234,7 @@ export async function scatterv<T extends RawArray>(
   let pieces: T[] | undefined;
   if (scope.rank === root) {
     if (!isRawArray(data)) {
-      throw new TsmpiError('ERR_ARG', `scatterv(): the root needs a Buffer or TypedArray to split, got ${describe(data)}`);
+      throw new TsmpiError('ERR_ARG', `scatterv(): the root needs a Buffer or TypedArray to split, got ${describeValue(data)}`);
     }
     const pieceCounts = counts ?? evenCounts(data.length, scope.size);
     checkCounts(data, pieceCounts, displacements, scope.size);
@@ -255,7 +255,7 @@ export async function gatherv<T extends RawArray>(
   displacements: readonly number[] | undefined,
   root: number,
 ): Promise<T | undefined> {
-  if (!isRawArray(piece)) throw new TsmpiError('ERR_ARG', `gatherv(): each rank sends a Buffer or TypedArray, got ${describe(piece)}`);
+  if (!isRawArray(piece)) throw new TsmpiError('ERR_ARG', `gatherv(): each rank sends a Buffer or TypedArray, got ${describeValue(piece)}`);
   if (displacements !== undefined && displacements.length !== scope.size) {
     throw new TsmpiError('ERR_ARG', `gatherv(): ${displacements.length} displacements given for ${scope.size} ranks`);
   }
@@ -274,7 +274,7 @@ function checkOnePerRank(call: string, values: unknown, size: number): void {
   if (!Array.isArray(values) || values.length !== size) {
     throw new TsmpiError(
       'ERR_ARG',
-      `${call}(): needs an array of exactly ${size} values (one per rank), got ${Array.isArray(values) ? `${values.length} values` : describe(values)}`,
+      `${call}(): needs an array of exactly ${size} values (one per rank), got ${Array.isArray(values) ? `${values.length} values` : describeValue(values)}`,
     );
   }
 }
@@ -286,7 +286,7 @@ function checkOnePerRank(call: string, values: unknown, size: number): void {
  */
 export function checkOp(call: string, op: unknown): void {
   if (!isOp(op)) {
-    throw new TsmpiError('ERR_ARG', `${call}(): ${describe(op)} is not a reduction operator (use SUM, MAX, ... or Op.create(fn))`);
+    throw new TsmpiError('ERR_ARG', `${call}(): ${describeValue(op)} is not a reduction operator (use SUM, MAX, ... or Op.create(fn))`);
   }
 }
 
@@ -337,7 +337,8 @@ function article(name: string): string {
   return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
 }
 
-function describe(value: unknown): string {
+/** What `value` is, for error messages: "a Float64Array", "an array of 3 elements", "a string". */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length} elements`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;

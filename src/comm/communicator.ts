@@ -4,13 +4,13 @@
  * asynchronous.
  */
 import { TsmpiError } from '../errors.js';
-import type { Encoding } from '../codec/message-header.js';
+import { Encoding } from '../codec/message-header.js';
 import { bodySize, decodeBody, encodeBody } from '../codec/value-codec.js';
 import { ANY_SOURCE, ANY_TAG, type Envelope } from '../matching/matching-engine.js';
 import type { Messenger } from './messenger.js';
 import { Request, type Completion } from './request.js';
 import { Status } from './status.js';
-import type { RawArray } from '../codec/typed-array-kinds.js';
+import { lendBytes, rawArrayKindOf, type RawArray } from '../codec/typed-array-kinds.js';
 import { CollectiveChannel, NO_ROOT, type CollectiveKind, type CollectiveScope } from '../collectives/collective-channel.js';
 import * as collectives from '../collectives/collective-operations.js';
 import { SUM, type Op } from '../collectives/reduce-op.js';
@@ -336,6 +336,51 @@ export class Comm {
   }
 
   /**
+   * Receives a binary array into `buffer`, the counterpart of mpi4py's `comm.Recv(buf, ...)`:
+   * resolves with the elements received, `buffer` itself when the message fills it, else a view
+   * of its first elements (`status.size` gives the bytes). A receive into memory you keep spares
+   * allocating (and collecting) an array per message; on one node a large array is read straight
+   * from shared memory into `buffer` when this receive was posted before it arrived.
+   * @throws TsmpiError ERR_TRUNCATE (rejected, the message consumed) when the message is larger
+   *   than `buffer`, is not a binary array, or is not a whole number of `buffer`'s elements;
+   *   ERR_ARG when `buffer` is not a Buffer or TypedArray
+   */
+  recvInto<B extends RawArray>(buffer: B, source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Promise<B> {
+    const call = beginCall('recvInto', this.name, ArgsShape.SourceTag, source, tag);
+    let receiving: Promise<Completion<B>>;
+    try {
+      receiving = this.#startReceiveInto('recvInto', buffer, source, tag, call);
+    } catch (error) {
+      endCall(call);
+      return Promise.reject(error);
+    }
+    return receiving.then(
+      (completion) => {
+        endCall(call);
+        if (status !== undefined && completion.status !== undefined) status.assign(completion.status);
+        return completion.value;
+      },
+      (error: unknown) => {
+        endCall(call);
+        throw error;
+      },
+    );
+  }
+
+  /** Starts a {@link recvInto}; the request's wait() resolves with the elements received. */
+  irecvInto<B extends RawArray>(buffer: B, source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<B> {
+    const call = beginCall('irecvInto', this.name, ArgsShape.SourceTag, source, tag, 0, 0, true);
+    let receiving;
+    try {
+      receiving = this.#startReceiveInto('irecvInto', buffer, source, tag, call);
+    } catch (error) {
+      endCall(call);
+      throw error;
+    }
+    return new Request(receiving, call);
+  }
+
+  /**
    * Sends `value` to `dest` and receives from `source` at once, so that pairs of ranks can
    * exchange without deadlock.
    */
@@ -402,6 +447,33 @@ export class Comm {
       value: this.#received<T>(envelope, slot),
       status: this.#statusOf(envelope),
     }));
+  }
+
+  #startReceiveInto<B extends RawArray>(call: string, buffer: B, source: number, tag: number, slot: CallSlot): Promise<Completion<B>> {
+    const kind = rawArrayKindOf(buffer);
+    if (kind === undefined) throw new TsmpiError('ERR_ARG', `${call} needs a Buffer or TypedArray to receive into, not ${collectives.describeValue(buffer)}`);
+    const worldSource = this.#checkReceive(call, source, tag);
+    if (worldSource === PROC_NULL) return Promise.resolve({ value: buffer.subarray(0, 0) as B, status: nullStatus() });
+    const bytes = lendBytes(buffer);
+    return this.#messenger.receive(this.#context, worldSource, tag, bytes).then((envelope) => {
+      noteMessage(slot, this.#context, envelope.source, envelope.tag, envelope.size);
+      const status = this.#statusOf(envelope);
+      const frame = envelope.body[0];
+      const from = `the message from rank ${status.source} with tag ${status.tag}`;
+      if (envelope.encoding !== Encoding.RawArray || envelope.body.length !== 1 || frame === undefined) {
+        throw new TsmpiError('ERR_TRUNCATE', `${call} cannot place ${from} in a ${kind.name}: it is not a binary array (receive it with recv())`);
+      }
+      if (frame.byteLength > bytes.byteLength) {
+        throw new TsmpiError('ERR_TRUNCATE', `${call} cannot place ${from} in its buffer: the message has ${frame.byteLength} bytes, the ${kind.name} ${bytes.byteLength}`);
+      }
+      if (frame.byteLength % kind.bytesPerElement !== 0) {
+        throw new TsmpiError('ERR_TRUNCATE', `${call} cannot place ${from} in a ${kind.name}: its ${frame.byteLength} bytes are not whole elements`);
+      }
+      // Read in place from shared memory when this receive was waiting; copied otherwise.
+      if (frame.buffer !== bytes.buffer || frame.byteOffset !== bytes.byteOffset) bytes.set(frame);
+      const length = frame.byteLength / kind.bytesPerElement;
+      return { value: (length === buffer.length ? buffer : buffer.subarray(0, length)) as B, status };
+    });
   }
 
   /** Notes a received message in the call's slot and decodes its value. */

@@ -193,9 +193,13 @@ export class Messenger {
     );
   }
 
-  /** Receives the earliest message matching (world source or ANY_SOURCE, tag or ANY_TAG). */
-  receive(context: number, source: number, tag: number): Promise<Envelope> {
-    const received = this.#engine.receive(context, source, tag);
+  /**
+   * Receives the earliest message matching (world source or ANY_SOURCE, tag or ANY_TAG). A binary
+   * array that arrives through shared memory for this receive is read straight into `into` when
+   * it fits (its envelope's one frame is then a view of `into`).
+   */
+  receive(context: number, source: number, tag: number, into?: Uint8Array): Promise<Envelope> {
+    const received = this.#engine.receive(context, source, tag, into);
     if (this.#engine.hasWaiters) this.#transport.wake();
     return received;
   }
@@ -256,7 +260,8 @@ export class Messenger {
         if (lanes === undefined || !this.#onThisNode(header.source)) {
           throw new TsmpiError('ERR_PROTOCOL', `received a shared-memory message from rank ${header.source}, which shares no memory with rank ${this.worldRank}`);
         }
-        body = lanes.read(header.source, frames[1]);
+        const into = header.encoding === Encoding.RawArray ? this.#engine.bufferWaitingFor(header.context, header.source, header.tag) : undefined;
+        body = lanes.read(header.source, frames[1], into);
       } catch (error) {
         const failure = error as TsmpiError;
         if (failure.code === 'ERR_PROTOCOL') {

@@ -10,16 +10,18 @@
  * one `preadv` into memory of its own, and the message is delivered as if it had come by socket.
  * As the sender's send has copied the bytes, it completes at once, with no arrival acknowledgement.
  *
- * The lane from rank S to rank D is the file `lane-S-D` in the node's job directory, created by S at
- * its first large message to D. Its first 8 bytes say how far D has read (a count of bytes that
- * only grows); its data area, from {@link DATA_START}, is a ring of {@link LANE_CAPACITY_BYTES}
- * that S fills in order. Descriptors travel on the one libzmq connection from S to D, so D reads
- * regions in the order S wrote them, and S reuses a region only once D's count has passed it.
+ * The lane from rank S to rank D is two files in the node's job directory, created by S at its
+ * first large message to D: `lane-S-D`, a ring of {@link LANE_CAPACITY_BYTES} that S fills in
+ * order, and `lane-S-D.read`, 8 bytes where D counts how far it has read (bytes of the ring, a
+ * count that only grows). The count has a file of its own because tmpfs locks a file while it is
+ * written: D's small writes would wait for S's large ones. Descriptors travel on the one libzmq
+ * connection from S to D, so D reads regions in the order S wrote them, and S reuses a region
+ * only once D's count has passed it (S reads the count before each message: one 8-byte pread).
  * When the ring has no room, or the file cannot be written (a full /dev/shm), the message goes
  * by socket instead: a lane never makes a sender wait, and the order of messages is the order of
  * their descriptors and sockets' messages on the one connection, whichever way the bytes went.
  */
-import { closeSync, openSync, readSync, readvSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, openSync, readSync, readvSync, statfsSync, writeSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsmpiError } from '../errors.js';
 
@@ -28,13 +30,18 @@ import { TsmpiError } from '../errors.js';
  * tmpfs allocates a lane's pages as they are first written and keeps them until the job ends, so
  * this is also the most memory a busy lane holds.
  */
-export const LANE_CAPACITY_BYTES = 32 * 1024 * 1024;
+export const LANE_CAPACITY_BYTES = 64 * 1024 * 1024;
 
 /** Messages larger than this go by socket (so that a few fit in the ring at once). */
-export const LANE_MAX_MESSAGE_BYTES = LANE_CAPACITY_BYTES / 2;
+export const LANE_MAX_MESSAGE_BYTES = LANE_CAPACITY_BYTES / 4;
 
-// The read count at 0; the data area starts on a page of its own.
-const DATA_START = 4096;
+/**
+ * A rank opens no lane when its job directory's file system has less room than this: lanes must
+ * not fill a small /dev/shm (64 MiB in a container by default) that the boards of collectives
+ * need, and a socket carries the messages just as well, only slower.
+ */
+export const LANE_MIN_FREE_BYTES = 4 * LANE_CAPACITY_BYTES;
+
 // Frames start at multiples of 8 bytes in the ring, so that every element kind can be read
 // into aligned memory with one preadv.
 const FRAME_ALIGNMENT = 8;
@@ -44,13 +51,22 @@ const DISCARDED = Buffer.alloc(FRAME_ALIGNMENT);
 // Descriptor: f64 the sender's count of ring bytes used after this message, u32 position of the
 // first frame in the ring, u32 frame count, then u32 bytes of each frame.
 const DESCRIPTOR_FIXED_BYTES = 16;
+const READ_COUNT_SUFFIX = '.read';
 
-interface OutgoingLane {
-  readonly fd: number;
+/** The open files of a lane. */
+interface LaneFiles {
+  /** The ring. */
+  readonly data: number;
+  /** How far the receiver has read. */
+  readonly readCount: number;
+}
+
+interface OutgoingLane extends LaneFiles {
   // Ring bytes used so far (a message's padding and any skip to the ring's start count too).
   written: number;
-  // How far the receiver had read when last looked at.
-  readByReceiver: number;
+  // Where unread messages start, at the latest: the point of the last restart at the ring's
+  // start with nothing unread (the receiver's count passes it once it reads the next message).
+  unreadFrom: number;
 }
 
 /** Lanes to and from the other ranks of this node, for one rank. */
@@ -58,7 +74,7 @@ export class SharedMemoryLanes {
   readonly #dir: string;
   readonly #rank: number;
   readonly #outgoing = new Map<number, OutgoingLane | null>();
-  readonly #incoming = new Map<number, number>();
+  readonly #incoming = new Map<number, LaneFiles>();
   readonly #count = Buffer.alloc(8);
   #closed = false;
 
@@ -79,15 +95,25 @@ export class SharedMemoryLanes {
     if (bytes > LANE_MAX_MESSAGE_BYTES || this.#closed) return undefined;
     const lane = this.#outgoingLane(dest);
     if (lane === undefined) return undefined;
-    let position = lane.written % LANE_CAPACITY_BYTES;
-    // A message is never split across the ring's end: it starts again at 0.
-    const skipped = position + bytes > LANE_CAPACITY_BYTES ? LANE_CAPACITY_BYTES - position : 0;
-    const used = lane.written + skipped + bytes;
-    if (used - lane.readByReceiver > LANE_CAPACITY_BYTES) {
-      lane.readByReceiver = this.#readCount(lane.fd);
-      if (used - lane.readByReceiver > LANE_CAPACITY_BYTES) return undefined;
+    let readByReceiver: number;
+    try {
+      readByReceiver = this.#readCount(lane.readCount);
+    } catch (error) {
+      this.#abandon(dest, lane, error as Error);
+      return undefined;
     }
-    if (skipped > 0) position = 0;
+    let position = lane.written % LANE_CAPACITY_BYTES;
+    // A message is never split across the ring's end: it starts again at 0. It also starts again
+    // at 0 when the receiver has read everything, so that a lane's pages (which tmpfs keeps once
+    // written) are as many as were ever in flight at once, not the whole ring.
+    const empty = readByReceiver === lane.written;
+    const restart = position + bytes > LANE_CAPACITY_BYTES || (empty && position >= bytes && position > 0);
+    const skipped = restart ? LANE_CAPACITY_BYTES - position : 0;
+    const used = lane.written + skipped + bytes;
+    // After a restart with nothing unread, the skipped end of the ring holds nothing either.
+    if (used - Math.max(readByReceiver, lane.unreadFrom) > LANE_CAPACITY_BYTES) return undefined;
+    if (restart && empty) lane.unreadFrom = lane.written + skipped;
+    if (restart) position = 0;
     const pieces: Buffer[] = [];
     for (const frame of frames) {
       pieces.push(frame);
@@ -95,7 +121,7 @@ export class SharedMemoryLanes {
       if (padding > 0) pieces.push(PADDING.subarray(0, padding));
     }
     try {
-      const done = writevSync(lane.fd, pieces, DATA_START + position);
+      const done = writevSync(lane.data, pieces, position);
       if (done !== bytes) throw new Error(`wrote ${done} of ${bytes} bytes`);
     } catch (error) {
       this.#abandon(dest, lane, error as Error);
@@ -112,17 +138,20 @@ export class SharedMemoryLanes {
 
   /**
    * Reads the frames that `descriptor` (from world rank `source`) places in the lane from
-   * `source`, into memory of their own, and tells the sender that their region may be reused.
+   * `source`, into memory of their own, and tells the sender that their region may be reused. A
+   * message of one frame that fits in `into` is read into it instead (the frame is then a view of
+   * `into`): a receive into the caller's memory needs no memory of its own.
    * @throws TsmpiError ERR_PROTOCOL when the descriptor is malformed; ERR_JOB when the lane cannot be read
    */
-  read(source: number, descriptor: Uint8Array | undefined): Buffer[] {
+  read(source: number, descriptor: Uint8Array | undefined, into?: Uint8Array): Buffer[] {
     const { used, position, lengths } = parseDescriptor(descriptor, source);
     const path = this.#path(source, this.#rank);
     const frames: Buffer[] = [];
     const pieces: Buffer[] = [];
     let bytes = 0;
+    const inPlace = into !== undefined && lengths.length === 1 && (lengths[0] as number) <= into.byteLength;
     for (const length of lengths) {
-      const frame = Buffer.allocUnsafeSlow(length);
+      const frame = inPlace ? Buffer.from(into.buffer, into.byteOffset, length) : Buffer.allocUnsafeSlow(length);
       frames.push(frame);
       pieces.push(frame);
       const padding = alignedLength(length) - length;
@@ -130,12 +159,21 @@ export class SharedMemoryLanes {
       bytes += length + padding;
     }
     try {
-      let fd = this.#incoming.get(source);
-      if (fd === undefined) this.#incoming.set(source, (fd = openSync(path, 'r+')));
-      const done = bytes === 0 ? 0 : readvSync(fd, pieces, DATA_START + position);
+      let incoming = this.#incoming.get(source);
+      if (incoming === undefined) {
+        const data = openSync(path, 'r');
+        try {
+          incoming = { data, readCount: openSync(`${path}${READ_COUNT_SUFFIX}`, 'r+') };
+        } catch (error) {
+          closeQuietly(data);
+          throw error;
+        }
+        this.#incoming.set(source, incoming);
+      }
+      const done = bytes === 0 ? 0 : readvSync(incoming.data, pieces, position);
       if (done !== bytes) throw new Error(`read ${done} of ${bytes} bytes`);
       this.#count.writeDoubleLE(used, 0);
-      writeSync(fd, this.#count, 0, 8, 0);
+      writeSync(incoming.readCount, this.#count, 0, 8, 0);
     } catch (error) {
       throw new TsmpiError('ERR_JOB', `rank ${this.#rank} cannot read a message from rank ${source} in shared memory (${path}): ${(error as Error).message}`, {
         cause: error,
@@ -148,8 +186,11 @@ export class SharedMemoryLanes {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const lane of this.#outgoing.values()) if (lane) closeQuietly(lane.fd);
-    for (const fd of this.#incoming.values()) closeQuietly(fd);
+    for (const lane of [...this.#outgoing.values(), ...this.#incoming.values()]) {
+      if (lane === null) continue;
+      closeQuietly(lane.data);
+      closeQuietly(lane.readCount);
+    }
     this.#outgoing.clear();
     this.#incoming.clear();
   }
@@ -160,10 +201,23 @@ export class SharedMemoryLanes {
     const path = this.#path(this.#rank, dest);
     let lane: OutgoingLane | null;
     try {
-      const fd = openSync(path, 'w+', 0o600);
-      lane = { fd, written: 0, readByReceiver: 0 };
-      this.#count.writeDoubleLE(0, 0);
-      writeSync(fd, this.#count, 0, 8, 0);
+      const room = statfsSync(this.#dir);
+      if (room.bavail * room.bsize < LANE_MIN_FREE_BYTES) {
+        this.#outgoing.set(dest, null);
+        return undefined;
+      }
+      // The count exists before the ring: a receiver that finds the ring finds its count.
+      const readCount = openSync(`${path}${READ_COUNT_SUFFIX}`, 'w+', 0o600);
+      let data: number;
+      try {
+        this.#count.writeDoubleLE(0, 0);
+        writeSync(readCount, this.#count, 0, 8, 0);
+        data = openSync(path, 'w+', 0o600);
+      } catch (error) {
+        closeQuietly(readCount);
+        throw error;
+      }
+      lane = { data, readCount, written: 0, unreadFrom: 0 };
     } catch (error) {
       lane = null;
       warnBySocket(this.#rank, dest, path, error as Error);
@@ -174,11 +228,13 @@ export class SharedMemoryLanes {
 
   #readCount(fd: number): number {
     const done = readSync(fd, this.#count, 0, 8, 0);
-    return done === 8 ? this.#count.readDoubleLE(0) : 0;
+    if (done !== 8) throw new Error(`read ${done} of the 8 bytes that count what the receiver has read`);
+    return this.#count.readDoubleLE(0);
   }
 
   #abandon(dest: number, lane: OutgoingLane, error: Error): void {
-    closeQuietly(lane.fd);
+    closeQuietly(lane.data);
+    closeQuietly(lane.readCount);
     this.#outgoing.set(dest, null);
     warnBySocket(this.#rank, dest, this.#path(this.#rank, dest), error);
   }

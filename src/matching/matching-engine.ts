@@ -32,6 +32,8 @@ interface Waiter {
   readonly tag: number;
   readonly resolve: (envelope: Envelope) => void;
   readonly reject: (error: Error) => void;
+  /** Where a receive into the caller's memory wants the bytes of a binary array. */
+  readonly into?: Uint8Array;
 }
 
 function matches(waiter: Waiter, envelope: Envelope): boolean {
@@ -86,12 +88,27 @@ export class MatchingEngine {
 
   /**
    * Posts a receive; resolves with the earliest matching message, now or when one arrives.
-   * `source` is a world rank or ANY_SOURCE.
+   * `source` is a world rank or ANY_SOURCE. `into` is memory that the bytes of a binary array
+   * arriving for this receive may be placed in directly (see {@link bufferWaitingFor}).
    */
-  receive(context: number, source: number, tag: number): Promise<Envelope> {
+  receive(context: number, source: number, tag: number, into?: Uint8Array): Promise<Envelope> {
     const found = this.#takeUnexpected(context, source, tag, true);
     if (found !== undefined) return Promise.resolve(found);
-    return this.#wait(this.#receives, context, source, tag);
+    return this.#wait(this.#receives, context, source, tag, into);
+  }
+
+  /**
+   * The memory of the receive that a message with this addressing would go to now, if that
+   * receive gave any: the transport may read the message's bytes straight into it, just before
+   * {@link deliver}.
+   */
+  bufferWaitingFor(context: number, source: number, tag: number): Uint8Array | undefined {
+    for (const waiter of this.#receives) {
+      if (waiter.context === context && (waiter.source === ANY_SOURCE || waiter.source === source) && (waiter.tag === ANY_TAG || waiter.tag === tag)) {
+        return waiter.into;
+      }
+    }
+    return undefined;
   }
 
   /** Like {@link receive} but leaves the message queued for a later receive. */
@@ -135,10 +152,10 @@ export class MatchingEngine {
     return envelope;
   }
 
-  #wait(queue: Waiter[], context: number, source: number, tag: number): Promise<Envelope> {
+  #wait(queue: Waiter[], context: number, source: number, tag: number, into?: Uint8Array): Promise<Envelope> {
     if (this.#closedWith !== undefined) return Promise.reject(this.#closedWith);
     return new Promise<Envelope>((resolve, reject) => {
-      queue.push({ context, source, tag, resolve, reject });
+      queue.push(into === undefined ? { context, source, tag, resolve, reject } : { context, source, tag, resolve, reject, into });
     });
   }
 }

@@ -57,6 +57,8 @@ export class ZmqTransport implements Transport {
   readonly #pushes = new Map<number, Push>();
   // The last send queued per destination; zeromq.js allows one pending send per socket.
   readonly #sendTails = new Map<number, Promise<void>>();
+  // Per destination, sends waiting for an earlier one before they hand their message to zeromq.js.
+  readonly #notStarted = new Map<number, number>();
   #reading = false;
   #closed = false;
 
@@ -106,7 +108,30 @@ export class ZmqTransport implements Transport {
     }
     const push = this.#pushFor(dest);
     const previous = this.#sendTails.get(dest);
-    const sent = previous === undefined ? push.send(frames) : previous.then(() => push.send(frames));
+    let sent: Promise<void> | undefined;
+    if (previous === undefined || this.#sendsNotStarted(dest) === 0) {
+      // zeromq.js hands a message to libzmq at once when the socket can take it, and refuses a
+      // send (EBUSY, thrown) only while an earlier one still waits to be taken: then, and only
+      // then, this one waits its turn. Sending at once, rather than after the earlier send's
+      // promise callbacks have run, lets a burst of sends (isend in a loop) leave while the
+      // program still makes them.
+      try {
+        sent = push.send(frames);
+      } catch (error) {
+        if (previous === undefined || (error as { code?: string }).code !== 'EBUSY') throw error;
+      }
+    }
+    if (sent === undefined) {
+      this.#notStarted.set(dest, this.#sendsNotStarted(dest) + 1);
+      const start = (): Promise<void> => {
+        this.#notStarted.set(dest, this.#sendsNotStarted(dest) - 1);
+        return push.send(frames);
+      };
+      sent = (previous as Promise<void>).then(start, (error: unknown) => {
+        this.#notStarted.set(dest, this.#sendsNotStarted(dest) - 1);
+        throw error;
+      });
+    }
     this.#sendTails.set(dest, sent);
     // The chain must survive a failed send; the caller sees the failure through `sent`.
     void sent.then(
@@ -155,6 +180,10 @@ export class ZmqTransport implements Transport {
   abandon(): void {
     for (const push of this.#pushes.values()) push.linger = 0;
     this.close();
+  }
+
+  #sendsNotStarted(dest: number): number {
+    return this.#notStarted.get(dest) ?? 0;
   }
 
   #forgetTail(dest: number, sent: Promise<void>): void {

@@ -59,6 +59,26 @@ describe('point-to-point', { timeout: 240_000 }, () => {
     });
   }
 
+  for (const [how, flags] of [['through shared memory', []], ['by socket', BY_SOCKET]] as const) {
+    it(`receives into the caller's buffer ${how}, and fails a message that does not fit with ERR_TRUNCATE`, { timeout: 60_000 }, async () => {
+      const result = await runTsmpiexec([...np(2), ...flags, fixture('recv-into.ts')]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(result.stdout.trim().split('\n'), [
+        'posted before arrival: ok',
+        'arrived before the receive: ok',
+        'shorter message: ok',
+        'larger than a posted buffer: ok',
+        'larger than the buffer: ok',
+        'not a binary array: ok',
+        'not whole elements: ok',
+        'after the failures: ok',
+        'into a plain array: ok',
+        'irecvInto a string throws at the call: ok',
+        'from PROC_NULL: ok',
+      ]);
+    });
+  }
+
   it('delivers every message in order to a receiver far slower than its sender', { timeout: 60_000 }, async () => {
     const result = await runTsmpiexec([...np(2), fixture('backpressure.ts'), '20000']);
     assert.equal(result.code, 0, result.stderr);

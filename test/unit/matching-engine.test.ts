@@ -25,6 +25,22 @@ describe('matching engine', { timeout: 10_000 }, () => {
     assert.equal(label(await engine.receive(0, ANY_SOURCE, ANY_TAG)), 'b');
   });
 
+  it("names the memory of the receive an arriving message would go to, and only that receive's", async () => {
+    const engine = new MatchingEngine();
+    const first = new Uint8Array(8);
+    const second = new Uint8Array(8);
+    const receives = [engine.receive(0, 1, 7, first), engine.receive(0, ANY_SOURCE, 7, second), engine.receive(0, 2, 9)];
+    assert.equal(engine.bufferWaitingFor(0, 1, 7), first);
+    assert.equal(engine.bufferWaitingFor(0, 4, 7), second);
+    assert.equal(engine.bufferWaitingFor(0, 2, 9), undefined, 'that receive gave no memory');
+    assert.equal(engine.bufferWaitingFor(1, 1, 7), undefined, 'another context');
+    engine.deliver(envelope(1, 7, 'a'));
+    assert.equal(engine.bufferWaitingFor(0, 1, 7), second, 'the first receive has taken its message');
+    engine.deliver(envelope(1, 7, 'b'));
+    engine.deliver(envelope(2, 9, 'c'));
+    assert.deepEqual((await Promise.all(receives)).map(label), ['a', 'b', 'c']);
+  });
+
   it('gives an arriving message to the earliest matching posted receive', async () => {
     const engine = new MatchingEngine();
     const specific = engine.receive(0, 3, 1);

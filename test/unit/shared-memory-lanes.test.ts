@@ -73,6 +73,18 @@ describe('SharedMemoryLanes', { timeout: 60_000 }, () => {
     }
   });
 
+  it('starts again at the ring\'s beginning once the receiver has read everything, so a lane holds only what was in flight', () => {
+    const positionOf = (descriptor: Buffer | undefined): number => (descriptor as Buffer).readUInt32LE(8);
+    const first = sender.write(1, [patterned(100_000, 1)]);
+    const second = sender.write(1, [patterned(100_000, 2)]);
+    assert.deepEqual([positionOf(first), positionOf(second)], [0, 100_000]);
+    receiver.read(0, first);
+    receiver.read(0, second);
+    const third = sender.write(1, [patterned(100_000, 3)]);
+    assert.equal(positionOf(third), 0);
+    assert.ok((receiver.read(0, third)[0] as Buffer).equals(patterned(100_000, 3)));
+  });
+
   it('refuses a message larger than a lane takes', () => {
     assert.equal(sender.write(1, [Buffer.alloc(LANE_MAX_MESSAGE_BYTES + 8)]), undefined);
     assert.ok(sender.write(1, [Buffer.alloc(LANE_MAX_MESSAGE_BYTES)]) !== undefined);
@@ -96,6 +108,7 @@ describe('SharedMemoryLanes', { timeout: 60_000 }, () => {
   it('fails with ERR_JOB naming the file when the lane is gone', () => {
     const descriptor = sender.write(1, [patterned(100, 1)]);
     unlinkSync(join(dir, 'lane-0-1'));
+    unlinkSync(join(dir, 'lane-0-1.read'));
     assert.throws(
       () => receiver.read(0, descriptor),
       (error: unknown) => error instanceof TsmpiError && error.code === 'ERR_JOB' && error.message.includes(join(dir, 'lane-0-1')),
