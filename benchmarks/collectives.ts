@@ -28,9 +28,9 @@ const records = summarizeRuns(raw);
 
 const runs = records[0]?.runs ?? 0;
 console.log(`collective time per call, microseconds (average over ranks; median of ${runs} run${runs === 1 ? '' : 's'}), ${new Date().toISOString().slice(0, 10)}`);
-console.log(['operation'.padEnd(12), 'bytes'.padStart(8), ...NPS.flatMap((np) => [`tsmpi np ${np}`.padStart(12), `ompi np ${np}`.padStart(12)])].join(' '));
+console.log(['operation'.padEnd(21), 'bytes'.padStart(8), ...NPS.flatMap((np) => [`tsmpi np ${np}`.padStart(12), `ompi np ${np}`.padStart(12)])].join(' '));
 for (const r of records.filter((m) => m.impl === 'tsmpi' && m.np === NPS[0])) {
   const cells = NPS.flatMap((np) => ['tsmpi', 'Open MPI tcp'].map((impl) => find(records, r.bench, impl, np, r.size)?.value.toFixed(1) ?? '-'));
-  console.log([r.bench.padEnd(12), String(r.size).padStart(8), ...cells.map((c) => c.padStart(12))].join(' '));
+  console.log([r.bench.padEnd(21), String(r.size).padStart(8), ...cells.map((c) => c.padStart(12))].join(' '));
 }
 writeJsonIfAsked(records);

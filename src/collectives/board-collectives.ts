@@ -120,13 +120,14 @@ export function reduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<
 
 /**
  * Resolves on every rank with the combination of every rank's value. `elementWise` says that `op`
- * combines binary arrays element by element, so that they can be combined in slices.
+ * combines binary arrays element by element, so that they can be combined in slices. A sliced
+ * allreduce reads its result into `into` (an array of `value`'s kind and length) when given.
  */
-export function allreduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<T>, elementWise: boolean): Promise<T> {
+export function allreduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<T>, elementWise: boolean, into?: T): Promise<T> {
   const { channel } = scope;
   const sliced = elementWise && rawArrayKindOf(value) !== undefined && (value as RawArray).byteLength >= BOARD_SLICES_FROM_BYTES;
   return (channel.board as NodeBoard).run(async () => {
-    if (sliced) return (await allreduceInSlices(scope, value as RawArray, op as unknown as Combiner<RawArray>)) as T;
+    if (sliced) return (await allreduceInSlices(scope, value as RawArray, op as unknown as Combiner<RawArray>, into as RawArray | undefined)) as T;
     const board = await oneStep(scope, scope.call, encodeBody(value), EVERY_RANK);
     return (elementWise ? combineInPlace(scope, board, value, op) : undefined) ?? combineAll(scope, board, value, op);
   });
@@ -189,9 +190,10 @@ function combineAll<T>(scope: CollectiveScope, board: NodeBoard, value: T, op: C
  * The allreduce of a large binary array with an element-wise operator: after every rank has
  * posted its array, rank r combines the r-th slice of all of them (in rank order) into the board's
  * result; after a second step every rank reads the whole result. Each rank reads about 2n bytes
- * and combines n/p elements, where combining whole arrays would read p·n and combine p·n.
+ * and combines n/p elements, where combining whole arrays would read p·n and combine p·n. The
+ * result is read into `into` when given, else into a new array.
  */
-async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Combiner<RawArray>): Promise<RawArray> {
+async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Combiner<RawArray>, into?: RawArray): Promise<RawArray> {
   const { rank, size } = scope;
   const call = { ...scope.call, variant: SLICED_VARIANT };
   const kind = rawArrayKindOf(value);
@@ -214,8 +216,7 @@ async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Co
   const counts = evenCounts(value.length, size);
   const start = (offsetsOf(counts)[rank] as number) * elementBytes;
   const bytes = (counts[rank] as number) * elementBytes;
-  const accumulatedBytes = new Uint8Array(bytes);
-  const operandBytes = new Uint8Array(bytes);
+  const [accumulatedBytes, operandBytes] = board.scratch(bytes);
   let accumulated = viewReceivedBytes(kind, accumulatedBytes);
   const operand = viewReceivedBytes(kind, operandBytes);
   const ownSlice = value.subarray(start / elementBytes, (start + bytes) / elementBytes) as RawArray;
@@ -232,6 +233,10 @@ async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Co
   }
   board.writeResult(start, new Uint8Array(accumulated.buffer, accumulated.byteOffset, bytes));
   await board.step(call.seq, auxOf(call), mismatchOf(scope, call), EVERY_RANK);
+  if (into !== undefined) {
+    board.readResult(new Uint8Array(into.buffer, into.byteOffset, into.byteLength));
+    return into;
+  }
   // Memory of its own, not zeroed: the whole of it is read from the board next.
   const result = Buffer.allocUnsafeSlow(value.byteLength);
   board.readResult(result);

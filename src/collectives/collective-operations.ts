@@ -5,7 +5,7 @@
  */
 import { TsmpiError } from '../errors.js';
 import { cloneValue } from '../codec/value-codec.js';
-import type { RawArray } from '../codec/typed-array-kinds.js';
+import { rawArrayKindOf, type RawArray } from '../codec/typed-array-kinds.js';
 import type { CollectiveScope } from './collective-channel.js';
 import { absoluteRank, parentOf, relativeRank } from './binomial-tree.js';
 import { barrierDissemination } from './barrier-dissemination.js';
@@ -194,6 +194,30 @@ export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>):
     noteAlgorithm(scope, ALGORITHM.board);
     return allreduceOnBoard(scope, value, withContext(op, 'allreduce'), isElementWise(op));
   }
+  return allreduceByMessages(scope, value, op);
+}
+
+/**
+ * {@link allreduce} with the result placed in `into`, a binary array of `value`'s kind and length
+ * (it may be `value` itself), which it resolves with. On a board a large array's result is read
+ * straight into it; otherwise the result is copied into it.
+ */
+export async function allreduceInto<T extends RawArray>(scope: CollectiveScope, value: T, into: T, op: Op<T>): Promise<T> {
+  const result =
+    scope.size > 1 && scope.channel.board !== undefined
+      ? (noteAlgorithm(scope, ALGORITHM.board), await allreduceOnBoard(scope, value, withContext(op, 'allreduce'), isElementWise(op), into))
+      : scope.size === 1
+        ? value
+        : await allreduceByMessages(scope, value, op);
+  if (result === into) return into;
+  if (rawArrayKindOf(result) === undefined || result.byteLength !== into.byteLength) {
+    throw new TsmpiError('ERR_ARG', `allreduceInto(${op.name}): the operator gave ${describeValue(result)} of ${(result as RawArray).byteLength} bytes where the buffer takes ${into.byteLength}`);
+  }
+  new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(new Uint8Array(result.buffer, result.byteOffset, result.byteLength));
+  return into;
+}
+
+async function allreduceByMessages<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T> {
   const bytes = isRawArray(value) ? value.byteLength : -1;
   const ring = bytes >= ALLREDUCE_LARGE_BYTES && op.commutative && scope.size >= 3;
   const linear = !ring && throughOneRank(scope);

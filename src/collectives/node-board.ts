@@ -102,6 +102,7 @@ export class NodeBoard {
   readonly #bellFd: number;
   readonly #spillFds = new Map<string, number>();
   #resultFd: number | undefined;
+  #scratch: readonly [Uint8Array, Uint8Array] | undefined;
   readonly #watcher: FSWatcher;
   // Steps this rank has reached, and the last step it knows every rank has reached.
   #step = 0;
@@ -352,6 +353,16 @@ export class NodeBoard {
   /** Reads the board's result array from its start into `into`. */
   readResult(into: Uint8Array): void {
     readExactly(this.#resultFileFd(), into, 0);
+  }
+
+  /**
+   * Two arrays of `bytes` bytes (each owning its ArrayBuffer) for this rank's work between steps,
+   * the same from call to call while the size stays: memory first touched costs a page fault per
+   * 4 KiB, which on some virtual machines costs more than the copies themselves.
+   */
+  scratch(bytes: number): readonly [Uint8Array, Uint8Array] {
+    if (this.#scratch?.[0].byteLength !== bytes) this.#scratch = [new Uint8Array(bytes), new Uint8Array(bytes)];
+    return this.#scratch;
   }
 
   /**

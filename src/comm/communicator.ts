@@ -131,6 +131,25 @@ export class Comm {
     return trackCall(this.#collectiveCall(scope, value), () => collectives.allreduce(scope, value, op as Op<T>));
   }
 
+  /**
+   * The allreduce of a binary array into `buffer`, an array of `value`'s kind and length (or `value`
+   * itself, MPI_IN_PLACE), which it resolves with: mpi4py's `comm.Allreduce(sendbuf, recvbuf, op)`.
+   * No array is allocated per call; on one node a large array's result is read straight into
+   * `buffer`.
+   * @throws TsmpiError ERR_ARG when `value` is not a Buffer or TypedArray, or `buffer` is not one of
+   *   the same kind and length
+   */
+  async allreduceInto<B extends RawArray>(value: B, buffer: B, op: Op = SUM): Promise<B> {
+    collectives.checkOp('allreduceInto', op);
+    const kind = rawArrayKindOf(value);
+    if (kind === undefined) throw new TsmpiError('ERR_ARG', `allreduceInto needs a Buffer or TypedArray, not ${collectives.describeValue(value)}`);
+    if (rawArrayKindOf(buffer) !== kind || buffer.length !== value.length) {
+      throw new TsmpiError('ERR_ARG', `allreduceInto needs a buffer of the value's kind and length (a ${kind.name} of ${value.length}), not ${collectives.describeValue(buffer)}${ArrayBuffer.isView(buffer) ? ` of ${(buffer as RawArray).length}` : ''}`);
+    }
+    const scope = this.#collective('allreduce');
+    return trackCall(this.#collectiveCall(scope, value, 'allreduceInto'), () => collectives.allreduceInto(scope, value, buffer, op as Op<B>));
+  }
+
   /** Starts an allreduce; the request resolves with the result. A bad operator throws at the call. */
   iallreduce<T>(value: T, op: Op = SUM): Request<T> {
     collectives.checkOp('iallreduce', op);

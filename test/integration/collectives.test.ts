@@ -54,6 +54,16 @@ describe('collectives', { timeout: 600_000 }, () => {
     }
   }
 
+  for (const [transport, switches] of Object.entries(transports)) {
+    for (const size of [1, 2, 4]) {
+      it(`place allreduceInto's result in the caller's buffer and refuse bad buffers at the call (np ${size}, ${transport})`, { timeout: 60_000 }, async () => {
+        const result = await runTsmpiexec([...switches, ...np(size), fixture('allreduce-into.ts')]);
+        assert.equal(result.code, 0, result.stderr);
+        everyRank(result.stdout, size, (r) => `rank ${r}: allreduceInto ok`);
+      });
+    }
+  }
+
   // The launcher tells the ranks whether they share cores; the trace shows what they chose.
   const algorithms = {
     'sharing cores': ['through one rank', 'through one rank', 'through one rank', 'ring', 'gather + bcast through one rank'],
