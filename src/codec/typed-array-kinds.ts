@@ -19,7 +19,8 @@ export type RawArray =
   | BigInt64Array
   | BigUint64Array;
 
-interface RawArrayKind {
+/** One kind of binary array tsmpi sends raw: its wire code, name, element size and view maker. */
+export interface RawArrayKind {
   readonly code: number;
   readonly name: string;
   readonly bytesPerElement: number;

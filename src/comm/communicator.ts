@@ -10,7 +10,7 @@ import { ANY_SOURCE, ANY_TAG, type Envelope } from '../matching/matching-engine.
 import type { Messenger } from './messenger.js';
 import { Request, type Completion } from './request.js';
 import { Status } from './status.js';
-import { lendBytes, rawArrayKindOf, type RawArray } from '../codec/typed-array-kinds.js';
+import { lendBytes, rawArrayKindOf, type RawArray, type RawArrayKind } from '../codec/typed-array-kinds.js';
 import { CollectiveChannel, NO_ROOT, type CollectiveKind, type CollectiveScope } from '../collectives/collective-channel.js';
 import * as collectives from '../collectives/collective-operations.js';
 import { SUM, type Op } from '../collectives/reduce-op.js';
@@ -365,19 +365,31 @@ export class Comm {
    *   ERR_ARG when `buffer` is not a Buffer or TypedArray
    */
   recvInto<B extends RawArray>(buffer: B, source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Promise<B> {
+    // As recv: one promise from the matching engine, and a status only when asked for.
     const call = beginCall('recvInto', this.name, ArgsShape.SourceTag, source, tag);
-    let receiving: Promise<Completion<B>>;
+    let kind: RawArrayKind;
+    let worldSource: number;
     try {
-      receiving = this.#startReceiveInto('recvInto', buffer, source, tag, call);
+      kind = this.#checkReceiveBuffer('recvInto', buffer);
+      worldSource = this.#checkReceive('recvInto', source, tag);
     } catch (error) {
       endCall(call);
       return Promise.reject(error);
     }
-    return receiving.then(
-      (completion) => {
-        endCall(call);
-        if (status !== undefined && completion.status !== undefined) status.assign(completion.status);
-        return completion.value;
+    if (worldSource === PROC_NULL) {
+      endCall(call);
+      status?.assign(nullStatus());
+      return Promise.resolve(buffer.subarray(0, 0) as B);
+    }
+    const bytes = lendBytes(buffer);
+    return this.#messenger.receive(this.#context, worldSource, tag, bytes).then(
+      (envelope) => {
+        try {
+          if (status !== undefined) status.assign(this.#statusOf(envelope));
+          return this.#placed('recvInto', envelope, buffer, bytes, kind, call);
+        } finally {
+          endCall(call);
+        }
       },
       (error: unknown) => {
         endCall(call);
@@ -469,30 +481,43 @@ export class Comm {
   }
 
   #startReceiveInto<B extends RawArray>(call: string, buffer: B, source: number, tag: number, slot: CallSlot): Promise<Completion<B>> {
-    const kind = rawArrayKindOf(buffer);
-    if (kind === undefined) throw new TsmpiError('ERR_ARG', `${call} needs a Buffer or TypedArray to receive into, not ${collectives.describeValue(buffer)}`);
+    const kind = this.#checkReceiveBuffer(call, buffer);
     const worldSource = this.#checkReceive(call, source, tag);
     if (worldSource === PROC_NULL) return Promise.resolve({ value: buffer.subarray(0, 0) as B, status: nullStatus() });
     const bytes = lendBytes(buffer);
-    return this.#messenger.receive(this.#context, worldSource, tag, bytes).then((envelope) => {
-      noteMessage(slot, this.#context, envelope.source, envelope.tag, envelope.size);
-      const status = this.#statusOf(envelope);
-      const frame = envelope.body[0];
-      const from = `the message from rank ${status.source} with tag ${status.tag}`;
-      if (envelope.encoding !== Encoding.RawArray || envelope.body.length !== 1 || frame === undefined) {
-        throw new TsmpiError('ERR_TRUNCATE', `${call} cannot place ${from} in a ${kind.name}: it is not a binary array (receive it with recv())`);
-      }
-      if (frame.byteLength > bytes.byteLength) {
-        throw new TsmpiError('ERR_TRUNCATE', `${call} cannot place ${from} in its buffer: the message has ${frame.byteLength} bytes, the ${kind.name} ${bytes.byteLength}`);
-      }
-      if (frame.byteLength % kind.bytesPerElement !== 0) {
-        throw new TsmpiError('ERR_TRUNCATE', `${call} cannot place ${from} in a ${kind.name}: its ${frame.byteLength} bytes are not whole elements`);
-      }
-      // Read in place from shared memory when this receive was waiting; copied otherwise.
-      if (frame.buffer !== bytes.buffer || frame.byteOffset !== bytes.byteOffset) bytes.set(frame);
-      const length = frame.byteLength / kind.bytesPerElement;
-      return { value: (length === buffer.length ? buffer : buffer.subarray(0, length)) as B, status };
-    });
+    return this.#messenger.receive(this.#context, worldSource, tag, bytes).then((envelope) => ({
+      value: this.#placed(call, envelope, buffer, bytes, kind, slot),
+      status: this.#statusOf(envelope),
+    }));
+  }
+
+  #checkReceiveBuffer(call: string, buffer: unknown): RawArrayKind {
+    const kind = rawArrayKindOf(buffer);
+    if (kind === undefined) throw new TsmpiError('ERR_ARG', `${call} needs a Buffer or TypedArray to receive into, not ${collectives.describeValue(buffer)}`);
+    return kind;
+  }
+
+  /**
+   * Places a received binary array in `buffer` (whose bytes are `bytes`) and returns the elements
+   * it filled; a message that does not fit is ERR_TRUNCATE.
+   */
+  #placed<B extends RawArray>(call: string, envelope: Envelope, buffer: B, bytes: Uint8Array, kind: RawArrayKind, slot: CallSlot): B {
+    noteMessage(slot, this.#context, envelope.source, envelope.tag, envelope.size);
+    const frame = envelope.body[0];
+    const from = (): string => `the message from rank ${this.#localRankOfWorld.get(envelope.source) ?? -1} with tag ${envelope.tag}`;
+    if (envelope.encoding !== Encoding.RawArray || envelope.body.length !== 1 || frame === undefined) {
+      throw new TsmpiError('ERR_TRUNCATE', `${call} cannot place ${from()} in a ${kind.name}: it is not a binary array (receive it with recv())`);
+    }
+    if (frame.byteLength > bytes.byteLength) {
+      throw new TsmpiError('ERR_TRUNCATE', `${call} cannot place ${from()} in its buffer: the message has ${frame.byteLength} bytes, the ${kind.name} ${bytes.byteLength}`);
+    }
+    if (frame.byteLength % kind.bytesPerElement !== 0) {
+      throw new TsmpiError('ERR_TRUNCATE', `${call} cannot place ${from()} in a ${kind.name}: its ${frame.byteLength} bytes are not whole elements`);
+    }
+    // Read in place from shared memory when this receive was waiting; copied otherwise.
+    if (frame.buffer !== bytes.buffer || frame.byteOffset !== bytes.byteOffset) bytes.set(frame);
+    const length = frame.byteLength / kind.bytesPerElement;
+    return (length === buffer.length ? buffer : buffer.subarray(0, length)) as B;
   }
 
   /** Notes a received message in the call's slot and decodes its value. */
