@@ -310,35 +310,7 @@ export class Comm {
    * resolves with its value; fills `status` when given.
    */
   recv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Promise<T> {
-    // The hot path of every blocking receive: one promise from the matching engine, decoded in
-    // its callback, with no intermediate completion or status objects unless asked for.
-    const call = beginCall('recv', this.name, ArgsShape.SourceTag, source, tag);
-    let worldSource: number;
-    try {
-      worldSource = this.#checkReceive('recv', source, tag);
-    } catch (error) {
-      endCall(call);
-      return Promise.reject(error);
-    }
-    if (worldSource === PROC_NULL) {
-      endCall(call);
-      status?.assign(nullStatus());
-      return Promise.resolve(undefined as T);
-    }
-    return this.#messenger.receive(this.#context, worldSource, tag).then(
-      (envelope) => {
-        try {
-          if (status !== undefined) status.assign(this.#statusOf(envelope));
-          return this.#received<T>(envelope, call);
-        } finally {
-          endCall(call);
-        }
-      },
-      (error: unknown) => {
-        endCall(call);
-        throw error;
-      },
-    );
+    return this.#blockingReceive<T>('recv', source, tag, status);
   }
 
   /** Starts a receive; the request's wait() resolves with the value. */
@@ -365,13 +337,21 @@ export class Comm {
    *   ERR_ARG when `buffer` is not a Buffer or TypedArray
    */
   recvInto<B extends RawArray>(buffer: B, source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Promise<B> {
-    // As recv: one promise from the matching engine, and a status only when asked for.
-    const call = beginCall('recvInto', this.name, ArgsShape.SourceTag, source, tag);
-    let kind: RawArrayKind;
+    return this.#blockingReceive<B>('recvInto', source, tag, status, buffer);
+  }
+
+  /**
+   * A blocking `recv`, or `recvInto` of `buffer`. The hot path of every blocking receive: one
+   * promise from the matching engine, decoded (or placed) in its callback, with no intermediate
+   * completion or status objects unless asked for; the call's slot ends however it ends.
+   */
+  #blockingReceive<R>(name: 'recv' | 'recvInto', source: number, tag: number, status: Status | undefined, buffer?: RawArray): Promise<R> {
+    const call = beginCall(name, this.name, ArgsShape.SourceTag, source, tag);
     let worldSource: number;
+    let into: ReceiveBuffer | undefined;
     try {
-      kind = this.#checkReceiveBuffer('recvInto', buffer);
-      worldSource = this.#checkReceive('recvInto', source, tag);
+      if (name === 'recvInto') into = { buffer: buffer as RawArray, kind: this.#checkReceiveBuffer(name, buffer), bytes: lendBytes(buffer as RawArray) };
+      worldSource = this.#checkReceive(name, source, tag);
     } catch (error) {
       endCall(call);
       return Promise.reject(error);
@@ -379,14 +359,13 @@ export class Comm {
     if (worldSource === PROC_NULL) {
       endCall(call);
       status?.assign(nullStatus());
-      return Promise.resolve(buffer.subarray(0, 0) as B);
+      return Promise.resolve((into === undefined ? undefined : into.buffer.subarray(0, 0)) as R);
     }
-    const bytes = lendBytes(buffer);
-    return this.#messenger.receive(this.#context, worldSource, tag, bytes).then(
+    return this.#messenger.receive(this.#context, worldSource, tag, into?.bytes).then(
       (envelope) => {
         try {
           if (status !== undefined) status.assign(this.#statusOf(envelope));
-          return this.#placed('recvInto', envelope, buffer, bytes, kind, call);
+          return (into === undefined ? this.#received<R>(envelope, call) : this.#placed('recvInto', envelope, into.buffer, into.bytes, into.kind, call)) as R;
         } finally {
           endCall(call);
         }
@@ -597,4 +576,11 @@ function nullStatus(): Status {
   status.source = PROC_NULL;
   status.tag = ANY_TAG;
   return status;
+}
+
+/** The caller's memory a receive places a binary array in: the array, its bytes and its kind. */
+interface ReceiveBuffer {
+  readonly buffer: RawArray;
+  readonly bytes: Uint8Array;
+  readonly kind: RawArrayKind;
 }
