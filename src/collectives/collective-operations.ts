@@ -187,12 +187,16 @@ export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, roo
   return reduceBinomial(scope, value, withContext(op, 'reduce'), root);
 }
 
-/** Resolves on every rank with the combination of every rank's value. */
-export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>): Promise<T> {
+/**
+ * Resolves on every rank with the combination of every rank's value. On a board, the result of a
+ * large binary array is read straight into `into` (an array of `value`'s kind and length) when
+ * given, and `into` is the result; elsewhere `into` is not used.
+ */
+export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>, into?: T): Promise<T> {
   if (scope.size === 1) return cloneValue(value);
   if (scope.channel.board !== undefined) {
     noteAlgorithm(scope, ALGORITHM.board);
-    return allreduceOnBoard(scope, value, withContext(op, 'allreduce'), isElementWise(op));
+    return allreduceOnBoard(scope, value, withContext(op, 'allreduce'), isElementWise(op), into);
   }
   return allreduceByMessages(scope, value, op);
 }
@@ -203,12 +207,7 @@ export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>):
  * straight into it; otherwise the result is copied into it.
  */
 export async function allreduceInto<T extends RawArray>(scope: CollectiveScope, value: T, into: T, op: Op<T>): Promise<T> {
-  const result =
-    scope.size > 1 && scope.channel.board !== undefined
-      ? (noteAlgorithm(scope, ALGORITHM.board), await allreduceOnBoard(scope, value, withContext(op, 'allreduce'), isElementWise(op), into))
-      : scope.size === 1
-        ? value
-        : await allreduceByMessages(scope, value, op);
+  const result = await allreduce(scope, value, op, into);
   if (result === into) return into;
   if (rawArrayKindOf(result) === undefined || result.byteLength !== into.byteLength) {
     throw new TsmpiError('ERR_ARG', `allreduceInto(${op.name}): the operator gave ${describeValue(result)} of ${(result as RawArray).byteLength} bytes where the buffer takes ${into.byteLength}`);

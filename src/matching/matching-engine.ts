@@ -37,11 +37,12 @@ interface Waiter {
 }
 
 function matches(waiter: Waiter, envelope: Envelope): boolean {
-  return (
-    waiter.context === envelope.context &&
-    (waiter.source === ANY_SOURCE || waiter.source === envelope.source) &&
-    (waiter.tag === ANY_TAG || waiter.tag === envelope.tag)
-  );
+  return matchesAddress(waiter, envelope.context, envelope.source, envelope.tag);
+}
+
+/** Whether a message from `source` with `tag` in `context` is one `waiter` waits for. */
+function matchesAddress(waiter: Waiter, context: number, source: number, tag: number): boolean {
+  return waiter.context === context && (waiter.source === ANY_SOURCE || waiter.source === source) && (waiter.tag === ANY_TAG || waiter.tag === tag);
 }
 
 /** Queues of posted receives, pending probes and unexpected messages. */
@@ -103,12 +104,7 @@ export class MatchingEngine {
    * {@link deliver}.
    */
   bufferWaitingFor(context: number, source: number, tag: number): Uint8Array | undefined {
-    for (const waiter of this.#receives) {
-      if (waiter.context === context && (waiter.source === ANY_SOURCE || waiter.source === source) && (waiter.tag === ANY_TAG || waiter.tag === tag)) {
-        return waiter.into;
-      }
-    }
-    return undefined;
+    return this.#receives.find((waiter) => matchesAddress(waiter, context, source, tag))?.into;
   }
 
   /** Like {@link receive} but leaves the message queued for a later receive. */

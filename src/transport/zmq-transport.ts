@@ -109,7 +109,8 @@ export class ZmqTransport implements Transport {
     const push = this.#pushFor(dest);
     const previous = this.#sendTails.get(dest);
     let sent: Promise<void> | undefined;
-    if (previous === undefined || this.#sendsNotStarted(dest) === 0) {
+    // With no earlier send to wait for (no tail), none can be waiting its turn either.
+    if (this.#sendsNotStarted(dest) === 0) {
       // zeromq.js hands a message to libzmq at once when the socket can take it, and refuses a
       // send (EBUSY, thrown) only while an earlier one still waits to be taken: then, and only
       // then, this one waits its turn. Sending at once, rather than after the earlier send's
