@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { openMpi } from './lib/openmpi.js';
 import { find, runCount, runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement } from './lib/records.js';
 
-const tsmpiexec = fileURLToPath(new URL('../dist/launcher/bin/tsmpiexec.js', import.meta.url));
+const tsmpiexec = fileURLToPath(new URL('../dist/bundle/tsmpiexec.js', import.meta.url));
 const rankProgram = fileURLToPath(new URL('./collectives-rank.ts', import.meta.url));
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
 const NPS = [2, 4, 8];

@@ -13,7 +13,7 @@ import { find, runForRecords, summarizeRuns, writeJsonIfAsked, type Measurement 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const quick = process.argv.includes('--quick') ? ['--quick'] : [];
 const run = (impl: string, extra: string[]): Measurement[] => {
-  const args = [here('../dist/launcher/bin/tsmpiexec.js'), '--launcher', 'local', '--host', 'a:1,b:1', ...extra, here('./encryption-rank.ts'), impl, ...quick];
+  const args = [here('../dist/bundle/tsmpiexec.js'), '--launcher', 'local', '--host', 'a:1,b:1', ...extra, here('./encryption-rank.ts'), impl, ...quick];
   return runForRecords(process.execPath, args);
 };
 

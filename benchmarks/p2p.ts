@@ -23,7 +23,7 @@ const os = osCosts();
 if (!os.available) console.log(`system call and wake-up costs skipped: ${os.reason}`);
 const raw: Measurement[] = [];
 for (let round = 0; round < runCount(); round++) {
-  raw.push(...runForRecords(process.execPath, [here('../dist/launcher/bin/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), ...quick]));
+  raw.push(...runForRecords(process.execPath, [here('../dist/bundle/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), ...quick]));
   raw.push(...runForRecords(process.execPath, ['--import', 'tsx', here('./p2p-zeromq.ts'), ...quick]));
   if (mpi.available) {
     for (const transport of ['shm', 'tcp'] as const) {

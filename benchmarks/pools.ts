@@ -21,7 +21,7 @@ else console.log(`python3 column skipped: ${python.error?.message ?? python.stde
 
 // One rank more than workers: rank 0 only hands out work, as multiprocessing's parent does.
 records.push(
-  ...runForRecords(process.execPath, [here('../dist/launcher/bin/tsmpiexec.js'), '--oversubscribe', '-np', String(workers + 1), here('./pools-rank.ts'), ...(quick ? ['--quick'] : [])]),
+  ...runForRecords(process.execPath, [here('../dist/bundle/tsmpiexec.js'), '--oversubscribe', '-np', String(workers + 1), here('./pools-rank.ts'), ...(quick ? ['--quick'] : [])]),
 );
 
 console.log(`pools, ${workers} workers, ${new Date().toISOString().slice(0, 10)}`);

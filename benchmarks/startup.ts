@@ -37,7 +37,7 @@ try {
     if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
     return seconds;
   };
-  const tsmpiexec = here('../dist/launcher/bin/tsmpiexec.js');
+  const tsmpiexec = here('../dist/bundle/tsmpiexec.js');
   const mpi = openMpi();
   const mpi4pyMissing = mpi.available ? mpi.mpi4pyMissing : mpi.reason;
   if (mpi4pyMissing !== undefined) console.log(`mpi4py column skipped: ${mpi4pyMissing}`);

@@ -77,6 +77,9 @@ export function skipUnless(part: 'sshd' | 'slurm' | 'far-host'): false | string 
   return `${part} is not running here; ${HOW_TO_START}`;
 }
 
+// The agent's program: bundled (dist/bundle/, what tsmpiexec runs) or as tsc built it.
+const NODE_AGENT_PROGRAM = /\/(bundle|launcher\/agent)\/node-agent\.js /;
+
 /**
  * Command lines of running node agents of the jobs of the tsmpiexec processes `launcherPids`
  * (their job ids start with the launcher's pid), or of any job when none are given.
@@ -88,7 +91,7 @@ export function runningNodeAgents(launcherPids?: readonly number[]): string[] {
     try {
       const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
       const ours = jobPrefixes === undefined || jobPrefixes.some((prefix) => command.includes(prefix));
-      if (command.includes('launcher/agent/node-agent.js') && !command.startsWith('ssh ') && !command.startsWith('srun ') && ours) found.push(`${pid}: ${command}`);
+      if (NODE_AGENT_PROGRAM.test(command) && !command.startsWith('ssh ') && !command.startsWith('srun ') && ours) found.push(`${pid}: ${command}`);
     } catch {
       // Gone meanwhile.
     }

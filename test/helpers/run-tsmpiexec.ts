@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 /** The project root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built command line, as npm installs it. */
-export const TSMPIEXEC = fileURLToPath(new URL('../../dist/launcher/bin/tsmpiexec.js', import.meta.url));
+export const TSMPIEXEC = fileURLToPath(new URL('../../dist/bundle/tsmpiexec.js', import.meta.url));
 /** A fixture's path. */
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 

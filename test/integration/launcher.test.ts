@@ -124,6 +124,20 @@ describe('tsmpiexec on one machine', { timeout: 300_000 }, () => {
     }
   });
 
+  it('runs ranks from the bundle: preloads, tsmpi and tsmpi/launcher all from dist/bundle, one TsmpiError class', { timeout: 60_000 }, async () => {
+    const result = await runTsmpiexec(['-np', '2', fixture('bundle-paths.ts')]);
+    assert.equal(result.code, 0, result.stderr);
+    const bundle = new URL('../../dist/bundle/', import.meta.url).href;
+    for (const line of result.stdout.trim().split('\n')) {
+      const seen = JSON.parse(line) as { preloads: string[]; tsmpi: string; launcher: string; sameErrorClass: boolean };
+      assert.deepEqual(seen.preloads, [`${bundle}rank-preload.js`, `${bundle}register-typescript.js`]);
+      assert.equal(seen.tsmpi, `${bundle}tsmpi.js`);
+      assert.equal(seen.launcher, `${bundle}launcher.js`);
+      assert.equal(seen.sameErrorClass, true, 'an error from tsmpi/launcher must be an instance of the TsmpiError that tsmpi exports');
+    }
+    assert.equal(result.stdout.trim().split('\n').length, 2);
+  });
+
   it('runs .mjs programs and executables given by path', { timeout: 30_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsmpi-prog-'));
     try {
