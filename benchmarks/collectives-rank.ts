@@ -2,8 +2,9 @@
  * The rank program of the collectives benchmark, measured as the OSU micro-benchmarks do: each
  * rank times only the call, a barrier separates iterations (outside the timed part), and the
  * average over ranks is reported. Prints one JSON record per (operation, size) on rank 0.
- * allreduce places its result in a buffer (`allreduceInto`), as osu_allreduce does into its
- * recvbuf; `allreduce, new arrays` measures `allreduce`, which returns a new array each call.
+ * bcast and allreduce place their result in a buffer (`bcastInto`, `allreduceInto`), as osu_bcast
+ * and osu_allreduce do; `bcast, new arrays` and `allreduce, new arrays` measure `bcast` and
+ * `allreduce`, which return a new array each call.
  *
  *   tsmpiexec -np 4 benchmarks/collectives-rank.ts [--quick]
  */
@@ -17,7 +18,8 @@ const SIZES = [8, 1024, 65536, 1 << 20];
 type Operation = (buffer: Float64Array) => () => Promise<unknown>;
 const operations: Record<string, Operation> = {
   barrier: () => () => comm.barrier(),
-  bcast: (buffer) => () => comm.bcast(comm.rank === 0 ? buffer : undefined, 0),
+  bcast: (buffer) => () => comm.bcastInto(buffer, 0),
+  'bcast, new arrays': (buffer) => () => comm.bcast(comm.rank === 0 ? buffer : undefined, 0),
   reduce: (buffer) => () => comm.reduce(buffer),
   allreduce: (buffer) => {
     const result = new Float64Array(buffer.length);
@@ -37,7 +39,7 @@ const operations: Record<string, Operation> = {
 };
 
 for (const [name, operation] of Object.entries(operations)) {
-  for (const bytes of name === 'barrier' ? [0] : name === 'allreduce, new arrays' ? [8, 1 << 20] : SIZES) {
+  for (const bytes of name === 'barrier' ? [0] : name.endsWith(', new arrays') ? [8, 1 << 20] : SIZES) {
     const call = operation(new Float64Array(Math.max(1, bytes / 8)));
     const large = bytes > 8192;
     const iterations = quick ? (large ? 5 : 50) : large ? 50 : 500;

@@ -13,12 +13,14 @@
  */
 import { TsmpiError } from '../errors.js';
 import { cloneValue, decodeBody, encodeBody } from '../codec/value-codec.js';
-import { rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes, type RawArray } from '../codec/typed-array-kinds.js';
+import { rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes, type RawArray, type RawArrayKind } from '../codec/typed-array-kinds.js';
+import { Encoding } from '../codec/message-header.js';
 import { auxOf, type CollectiveCall, type CollectiveScope } from './collective-channel.js';
 import { EVERY_RANK, NO_RANK, frameTableBytes, type NodeBoard } from './node-board.js';
 import type { Combiner } from './combiner.js';
 import { evenCounts, offsetsOf } from './typed-array-chunks.js';
 import type { EncodedBody } from '../codec/value-codec.js';
+import { placeBroadcast } from './place-broadcast.js';
 
 /**
  * Binary arrays from this size on are allreduced in slices when the operator works element by
@@ -79,14 +81,34 @@ export function barrierOnBoard(scope: CollectiveScope): Promise<void> {
   });
 }
 
-/** Resolves on every rank with a copy of the root's value. */
-export function bcastOnBoard<T>(scope: CollectiveScope, value: T, root: number): Promise<T> {
+/**
+ * Resolves on every rank with a copy of the root's value, or with `into` (at the root the value
+ * itself), into which the root's binary array is read straight from the board.
+ */
+export function bcastOnBoard<T>(scope: CollectiveScope, value: T, root: number, into?: T): Promise<T> {
   const { rank, channel } = scope;
   return (channel.board as NodeBoard).run(async () => {
     // The root waits for nobody; every other rank waits for the root alone.
     const board = await oneStep(scope, scope.call, rank === root ? encodeBody(value) : undefined, rank === root ? NO_RANK : root, rank === root);
-    return rank === root ? cloneValue(value) : valueOf<T>(board, root);
+    if (rank === root) return into ?? cloneValue(value);
+    if (into === undefined) return valueOf<T>(board, root);
+    return readArrayInto(board, root, into as RawArray) ? into : placeBroadcast(valueOf<T>(board, root), into, root);
   });
+}
+
+/**
+ * Reads the binary array rank `rank` posted straight into `into`, if it is one of `into`'s kind and
+ * length (false otherwise, and nothing is read).
+ */
+function readArrayInto(board: NodeBoard, rank: number, into: RawArray): boolean {
+  const head = board.head(rank);
+  const kind = rawArrayKindOf(into) as RawArrayKind;
+  if (head.encoding !== Encoding.RawArray || head.kindCode !== kind.code || head.frameCount !== 1 || head.bytes !== frameTableBytes(1) + into.byteLength) return false;
+  const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+  const inline = board.inlineFrame(rank);
+  if (inline !== undefined) bytes.set(inline);
+  else board.readSpill(rank, 0, bytes);
+  return true;
 }
 
 /** At the root, resolves with every rank's value indexed by rank; elsewhere with undefined. */

@@ -6,6 +6,8 @@
 import { TsmpiError } from '../errors.js';
 import { cloneValue } from '../codec/value-codec.js';
 import { rawArrayKindOf, type RawArray } from '../codec/typed-array-kinds.js';
+import { describeValue, withArticle } from '../codec/describe-value.js';
+import { placeBroadcast } from './place-broadcast.js';
 import type { CollectiveScope } from './collective-channel.js';
 import { absoluteRank, parentOf, relativeRank } from './binomial-tree.js';
 import { barrierDissemination } from './barrier-dissemination.js';
@@ -25,6 +27,9 @@ import { evenCounts, isRawArray, joinArrays, viewsOf } from './typed-array-chunk
 import { applyInto, isElementWise, isOp, type Op } from './reduce-op.js';
 import { allgatherOnBoard, allreduceOnBoard, barrierOnBoard, bcastOnBoard, gatherOnBoard, reduceOnBoard } from './board-collectives.js';
 import type { Combiner } from './combiner.js';
+
+// Communicator checks name values the same way.
+export { describeValue };
 
 // Measured on the 2-core machine at 1 MiB (npm run bench, docs/performance.md): the binomial bcast
 // and recursive-doubling allreduce took 2.4 and 8 ms at np 4 and 4.3 and 19 ms at np 8, against
@@ -91,43 +96,50 @@ export function barrier(scope: CollectiveScope): Promise<void> {
   return barrierDissemination(scope);
 }
 
-/** Resolves on every rank with a copy of the root's value. */
-export async function bcast<T>(scope: CollectiveScope, value: T, root: number): Promise<T> {
+/**
+ * Resolves on every rank with a copy of the root's value. With `into` (a binary array; at the root
+ * the value itself), the value is placed in `into`, which every rank resolves with: on a board a
+ * large array is read straight into it, otherwise it is copied into it.
+ */
+export async function bcast<T>(scope: CollectiveScope, value: T, root: number, into?: T): Promise<T> {
   const { rank, size, channel, call } = scope;
+  // The root's result: with `into`, the value is `into` itself, which the root keeps as it is.
+  const rootResult = (): T => into ?? cloneValue(value);
   if (size === 1) {
     noteAlgorithm(scope, ALGORITHM.local);
-    return cloneValue(value);
+    return rootResult();
   }
   if (channel.board !== undefined) {
     noteAlgorithm(scope, ALGORITHM.board);
-    return bcastOnBoard(scope, value, root);
+    return bcastOnBoard(scope, value, root, into);
   }
   // Every rank knows whether ranks share cores, so each knows whom to receive from.
   if (throughOneRank(scope)) {
     noteAlgorithm(scope, ALGORITHM.throughOneRank);
-    if (rank !== root) return receiveFrom<T>(scope, root);
+    if (rank !== root) return placeBroadcast(await receiveFrom<T>(scope, root), into, root);
     await sendToOthers(scope, channel.encode(value));
-    return cloneValue(value);
+    return rootResult();
   }
   const relative = relativeRank(rank, root, size);
   if (relative === 0) {
     if (isRawArray(value) && value.byteLength >= BCAST_LARGE_BYTES && size >= 4) {
       noteAlgorithm(scope, ALGORITHM.scatterAllgather);
-      return (await scatterAllgatherFromRoot(scope, value, root)) as T;
+      const joined = (await scatterAllgatherFromRoot(scope, value, root)) as T;
+      return into ?? joined;
     }
     noteAlgorithm(scope, ALGORITHM.binomialTree);
     await forwardToSubtrees(scope, root, channel.encode(value));
-    return cloneValue(value);
+    return rootResult();
   }
   // The root's choice of algorithm arrives with the first message each rank gets.
   const message = await channel.recvMessage(call, absoluteRank(parentOf(relative, size) as number, root, size));
   if (message.variant === SCATTER_ALLGATHER_VARIANT) {
     noteAlgorithm(scope, ALGORITHM.scatterAllgather);
-    return (await continueScatterAllgather(scope, root, message.value as RawArray[])) as T;
+    return placeBroadcast((await continueScatterAllgather(scope, root, message.value as RawArray[])) as T, into, root);
   }
   noteAlgorithm(scope, ALGORITHM.binomialTree);
   await forwardToSubtrees(scope, root, channel.encode(message.value));
-  return message.value as T;
+  return placeBroadcast(message.value as T, into, root);
 }
 
 /** Resolves with this rank's element of the root's `values` (one per rank). */
@@ -287,7 +299,7 @@ export async function gatherv<T extends RawArray>(
   if (pieces === undefined) return undefined;
   pieces.forEach((received, rank) => {
     if (received.constructor !== piece.constructor) {
-      throw new TsmpiError('ERR_ARG', `gatherv(): rank ${rank} sent ${article(received.constructor.name)} but the root ${article(piece.constructor.name)}`);
+      throw new TsmpiError('ERR_ARG', `gatherv(): rank ${rank} sent ${withArticle(received.constructor.name)} but the root ${withArticle(piece.constructor.name)}`);
     }
   });
   return joinArrays(pieces, piece, displacements);
@@ -355,16 +367,3 @@ function withContext<T>(op: Op<T>, call: string): Combiner<T> {
   };
 }
 
-/** "a Float64Array", "an Int32Array". */
-function article(name: string): string {
-  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
-}
-
-/** What `value` is, for error messages: "a Float64Array", "an array of 3 elements", "a string". */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length} elements`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (typeof value === 'object') return `a ${(value as object).constructor?.name ?? 'object'}`;
-  return `${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`;
-}

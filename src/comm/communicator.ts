@@ -76,7 +76,7 @@ export class Comm {
   /** Starts a barrier; the request completes once every rank has entered it. */
   ibarrier(): Request<void> {
     const scope = this.#collective('barrier');
-    const slot = this.#collectiveCall(scope, undefined, 'ibarrier');
+    const slot = this.#collectiveCall(scope, undefined, 'ibarrier', true);
     return requestOf(collectives.barrier(scope), slot);
   }
 
@@ -89,8 +89,23 @@ export class Comm {
   /** Starts a broadcast; the request resolves with the root's value. */
   ibcast<T>(value: T, root = 0): Request<T> {
     const scope = this.#collective('bcast', root);
-    const slot = this.#collectiveCall(scope, value, 'ibcast');
+    const slot = this.#collectiveCall(scope, value, 'ibcast', true);
     return requestOf(collectives.bcast(scope, value, root), slot);
+  }
+
+  /**
+   * The broadcast of the root's binary array in `buffer`, which every rank resolves with: mpi4py's
+   * `comm.Bcast(buf, root)`. At the root `buffer` holds the value, which stays as it is; on every
+   * other rank it receives the root's array, which must be of its kind and length. No array is
+   * allocated per call; on one node the root's array is read straight into `buffer`.
+   * @throws TsmpiError ERR_ARG when `buffer` is not a Buffer or TypedArray (at the call, sending
+   *   nothing); ERR_TRUNCATE on a rank whose buffer is not of the kind and length of the root's
+   *   array (the broadcast has completed, and the collectives after it pair up as usual)
+   */
+  async bcastInto<B extends RawArray>(buffer: B, root = 0): Promise<B> {
+    if (rawArrayKindOf(buffer) === undefined) throw new TsmpiError('ERR_ARG', `bcastInto needs a Buffer or TypedArray, not ${collectives.describeValue(buffer)}`);
+    const scope = this.#collective('bcast', root);
+    return trackCall(this.#collectiveCall(scope, buffer, 'bcastInto'), () => collectives.bcast(scope, buffer, root, buffer));
   }
 
   /** Resolves with this rank's element of the root's `values` (one value per rank; ignored elsewhere). */
@@ -154,7 +169,7 @@ export class Comm {
   iallreduce<T>(value: T, op: Op = SUM): Request<T> {
     collectives.checkOp('iallreduce', op);
     const scope = this.#collective('allreduce');
-    const slot = this.#collectiveCall(scope, value, 'iallreduce');
+    const slot = this.#collectiveCall(scope, value, 'iallreduce', true);
     return requestOf(collectives.allreduce(scope, value, op as Op<T>), slot);
   }
 
@@ -255,10 +270,13 @@ export class Comm {
     return { rank: this.rank, size: this.size, channel: this.#collectiveChannel, call };
   }
 
-  /** Notes a collective call in the call tracker (for deadlock reports and --trace). */
-  #collectiveCall(scope: CollectiveScope, value?: unknown, call: string = scope.call.kind): CallSlot {
+  /**
+   * Notes a collective call in the call tracker (for deadlock reports and --trace), by the name the
+   * program called it (`call`); `pending` for a non-blocking call, whose request the program holds.
+   */
+  #collectiveCall(scope: CollectiveScope, value?: unknown, call: string = scope.call.kind, pending = false): CallSlot {
     const root = scope.call.root;
-    const slot = beginCall(call, this.name, root === NO_ROOT ? ArgsShape.None : ArgsShape.Root, root, 0, 0, 0, call !== scope.call.kind);
+    const slot = beginCall(call, this.name, root === NO_ROOT ? ArgsShape.None : ArgsShape.Root, root, 0, 0, 0, pending);
     if (ArrayBuffer.isView(value)) slot.bytes = value.byteLength;
     scope.tracked = slot;
     return slot;

@@ -64,6 +64,23 @@ describe('collectives', { timeout: 600_000 }, () => {
     }
   }
 
+  // On the board; by messages through one rank (localhost:2 shares cores at np 4), down the
+  // binomial tree, and (4 MiB at np 4 with a core each) by scatter + allgather.
+  for (const [transport, switches, size, slots] of [
+    ['on the board', [], 1, 8],
+    ['on the board', [], 2, 8],
+    ['on the board', [], 4, 2],
+    ['by messages', BY_MESSAGES, 2, 8],
+    ['by messages', BY_MESSAGES, 4, 2],
+    ['by messages', BY_MESSAGES, 4, 8],
+  ] as const) {
+    it(`place bcastInto's value in every rank's buffer and report buffers that do not fit (np ${size}, ${slots} slots, ${transport})`, { timeout: 60_000 }, async () => {
+      const result = await runTsmpiexec([...switches, '--host', `localhost:${slots}`, ...np(size), fixture('bcast-into.ts')]);
+      assert.equal(result.code, 0, result.stderr);
+      everyRank(result.stdout, size, (r) => `rank ${r}: bcastInto ok`);
+    });
+  }
+
   // The launcher tells the ranks whether they share cores; the trace shows what they chose.
   const algorithms = {
     'sharing cores': ['through one rank', 'through one rank', 'through one rank', 'ring', 'gather + bcast through one rank'],
