@@ -134,6 +134,13 @@ describe('observability', { timeout: 120_000 }, () => {
     assert.ok(result.stderr.indexOf('rank 1: recv') > result.stderr.indexOf('time limit'));
   });
 
+  it('reports a rank in allreduceInto as waiting in a blocking call, not on a request', { timeout: 30_000 }, async () => {
+    const result = await runTsmpiexec(['-np', '2', '--timeout', '4', fixture('deadlock-recv.ts'), 'allreduceInto']);
+    assert.equal(result.code, 124, result.stderr);
+    assert.match(result.stderr, /^tsmpiexec: rank 0: allreduceInto\(\) waiting \d+\.\d s$/m);
+    assert.match(result.stderr, /^tsmpiexec: rank 1: recv\(source=0, tag=7\) waiting \d+\.\d s$/m);
+  });
+
   it('reports on SIGUSR1 and the job goes on: a mismatched bcast on a split communicator', { timeout: 30_000 }, async () => {
     // Should anything fail before the job ends, runJob kills it and cleans up after it. By
     // messages, the mismatched roots make each rank wait for the other; on the board in shared
