@@ -2,9 +2,9 @@
  * The rank program of the collectives benchmark, measured as the OSU micro-benchmarks do: each
  * rank times only the call, a barrier separates iterations (outside the timed part), and the
  * average over ranks is reported. Prints one JSON record per (operation, size) on rank 0.
- * bcast and allreduce place their result in a buffer (`bcastInto`, `allreduceInto`), as osu_bcast
- * and osu_allreduce do; `bcast, new arrays` and `allreduce, new arrays` measure `bcast` and
- * `allreduce`, which return a new array each call.
+ * bcast, reduce and allreduce place their result in a buffer (`bcastInto`, `reduceInto`,
+ * `allreduceInto`), as osu_bcast, osu_reduce and osu_allreduce do; the `..., new arrays` rows
+ * measure `bcast`, `reduce` and `allreduce`, which return a new array each call.
  *
  *   tsmpiexec -np 4 benchmarks/collectives-rank.ts [--quick]
  */
@@ -20,7 +20,11 @@ const operations: Record<string, Operation> = {
   barrier: () => () => comm.barrier(),
   bcast: (buffer) => () => comm.bcastInto(buffer, 0),
   'bcast, new arrays': (buffer) => () => comm.bcast(comm.rank === 0 ? buffer : undefined, 0),
-  reduce: (buffer) => () => comm.reduce(buffer),
+  reduce: (buffer) => {
+    const result = comm.rank === 0 ? new Float64Array(buffer.length) : undefined;
+    return () => comm.reduceInto(buffer, result);
+  },
+  'reduce, new arrays': (buffer) => () => comm.reduce(buffer),
   allreduce: (buffer) => {
     const result = new Float64Array(buffer.length);
     return () => comm.allreduceInto(buffer, result);

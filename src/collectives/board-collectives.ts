@@ -130,13 +130,17 @@ export function allgatherOnBoard<T>(scope: CollectiveScope, value: T): Promise<T
   });
 }
 
-/** At the root, resolves with the combination of every rank's value; elsewhere with undefined. */
-export function reduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<T>, root: number, elementWise: boolean): Promise<T | undefined> {
+/**
+ * At the root, resolves with the combination of every rank's value (combined straight into `into`,
+ * an array of `value`'s kind and length, when given and the arrays allow it); elsewhere with
+ * undefined.
+ */
+export function reduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<T>, root: number, elementWise: boolean, into?: T): Promise<T | undefined> {
   const { rank, channel } = scope;
   return (channel.board as NodeBoard).run(async () => {
     const board = await oneStep(scope, scope.call, encodeBody(value), rank === root ? EVERY_RANK : NO_RANK);
     if (rank !== root) return undefined;
-    return (elementWise ? combineInPlace(scope, board, value, op) : undefined) ?? combineAll(scope, board, value, op);
+    return (elementWise ? combineInPlace(scope, board, value, op, into) : undefined) ?? combineAll(scope, board, value, op);
   });
 }
 
@@ -158,10 +162,11 @@ export function allreduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combin
 /**
  * The fast way of {@link combineAll} for a small binary array and an element-wise operator: every
  * other rank's array is combined straight from the board's buffer, where it lies aligned, into
- * one new array, without decoding each into memory of its own. Undefined (so that combineAll runs
- * and reports the problem) unless every rank posted an array of this rank's kind and length inline.
+ * one new array (or into `into`, an array of `value`'s kind and length), without decoding each into
+ * memory of its own. Undefined (so that combineAll runs and reports the problem) unless every rank
+ * posted an array of this rank's kind and length inline.
  */
-function combineInPlace<T>(scope: CollectiveScope, board: NodeBoard, value: T, op: Combiner<T>): T | undefined {
+function combineInPlace<T>(scope: CollectiveScope, board: NodeBoard, value: T, op: Combiner<T>, into?: T): T | undefined {
   const kind = rawArrayKindOf(value);
   if (kind === undefined) return undefined;
   const array = value as RawArray;
@@ -176,8 +181,10 @@ function combineInPlace<T>(scope: CollectiveScope, board: NodeBoard, value: T, o
     if (bytes === undefined || bytes.byteLength !== array.byteLength || board.head(rank).kindCode !== kindCode) return undefined;
     operands.push(kind.view(bytes.buffer, bytes.byteOffset, array.length));
   }
-  // Memory of its own for the result; the views of the board are read, never written.
-  const accumulated = viewReceivedBytes(kind, new Uint8Array(array.byteLength));
+  // Memory of its own for the result; the views of the board are read, never written. `into` may
+  // be `value` itself (in place), which must then not be overwritten before it is combined: only
+  // when it is the first operand.
+  const accumulated = into !== undefined && (into !== value || scope.rank === 0) ? (into as RawArray) : viewReceivedBytes(kind, new Uint8Array(array.byteLength));
   accumulated.set(operands[0] as never);
   let result = accumulated as RawArray;
   for (let rank = 1; rank < scope.size; rank++) result = (op as unknown as Combiner<RawArray>).applyInto(result, operands[rank] as RawArray, result);

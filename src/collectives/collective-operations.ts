@@ -188,12 +188,16 @@ export function alltoall<T>(scope: CollectiveScope, values: readonly T[]): Promi
   return alltoallPairwise(scope, values);
 }
 
-/** At the root, resolves with the combination of every rank's value; elsewhere with undefined. */
-export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, root: number): Promise<T | undefined> {
+/**
+ * At the root, resolves with the combination of every rank's value; elsewhere with undefined. On a
+ * board a small array may be combined straight into `into` (a binary array of `value`'s kind and
+ * length, or `value` itself), which is then the result.
+ */
+export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, root: number, into?: T): Promise<T | undefined> {
   if (scope.size === 1) return cloneValue(value);
   if (scope.channel.board !== undefined) {
     noteAlgorithm(scope, ALGORITHM.board);
-    return reduceOnBoard(scope, value, withContext(op, 'reduce'), root, isElementWise(op));
+    return reduceOnBoard(scope, value, withContext(op, 'reduce'), root, isElementWise(op), into);
   }
   noteAlgorithm(scope, ALGORITHM.binomialTree);
   return reduceBinomial(scope, value, withContext(op, 'reduce'), root);
@@ -219,10 +223,32 @@ export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>, 
  * straight into it; otherwise the result is copied into it.
  */
 export async function allreduceInto<T extends RawArray>(scope: CollectiveScope, value: T, into: T, op: Op<T>): Promise<T> {
-  const result = await allreduce(scope, value, op, into);
+  return placeResult('allreduceInto', op, await allreduce(scope, value, op, into), into);
+}
+
+/**
+ * {@link reduce} with the root's result placed in `into`, which the root resolves with; the other
+ * ranks resolve with undefined and leave `into` alone.
+ * @throws TsmpiError ERR_ARG at the root, once the reduction has completed on every rank, when
+ *   `into` is not a binary array of `value`'s kind and length
+ */
+export async function reduceInto<T extends RawArray>(scope: CollectiveScope, value: T, into: T | undefined, op: Op<T>, root: number): Promise<T | undefined> {
+  const kind = rawArrayKindOf(value);
+  const fits = into !== undefined && rawArrayKindOf(into) === kind && into.length === value.length;
+  // A buffer that fits is handed down, so that the board can combine into it.
+  const result = (await reduce(scope, value, op, root, fits ? into : undefined)) as T;
+  if (scope.rank !== root) return undefined;
+  if (!fits) {
+    throw new TsmpiError('ERR_ARG', `reduceInto needs at the root a buffer of the value's kind and length (${describeValue(value)} of ${value.length}), not ${describeValue(into)}${ArrayBuffer.isView(into) ? ` of ${into.length}` : ''}`);
+  }
+  return placeResult('reduceInto', op, result, into);
+}
+
+/** Copies `result` into `into` (unless it is `into`), checking that the operator kept its size. */
+function placeResult<T extends RawArray>(call: string, op: Op<T>, result: T, into: T): T {
   if (result === into) return into;
   if (rawArrayKindOf(result) === undefined || result.byteLength !== into.byteLength) {
-    throw new TsmpiError('ERR_ARG', `allreduceInto(${op.name}): the operator gave ${describeValue(result)} of ${(result as RawArray).byteLength} bytes where the buffer takes ${into.byteLength}`);
+    throw new TsmpiError('ERR_ARG', `${call}(${op.name}): the operator gave ${describeValue(result)} of ${(result as RawArray).byteLength} bytes where the buffer takes ${into.byteLength}`);
   }
   new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(new Uint8Array(result.buffer, result.byteOffset, result.byteLength));
   return into;

@@ -139,6 +139,22 @@ export class Comm {
     return trackCall(this.#collectiveCall(scope, value), () => collectives.reduce(scope, value, op as Op<T>, root));
   }
 
+  /**
+   * The reduce of binary arrays into the root's `buffer`, an array of `value`'s kind and length (or
+   * `value` itself, MPI_IN_PLACE), which the root resolves with; the other ranks resolve with
+   * undefined and leave their `buffer` (usually undefined) alone: mpi4py's
+   * `comm.Reduce(sendbuf, recvbuf, op, root)`.
+   * @throws TsmpiError ERR_ARG when `value` is not a Buffer or TypedArray (at the call, on the
+   *   ranks that pass one); at the root, once the reduction has completed, when `buffer` is not of
+   *   `value`'s kind and length
+   */
+  async reduceInto<B extends RawArray>(value: B, buffer: B | undefined, op: Op = SUM, root = 0): Promise<B | undefined> {
+    collectives.checkOp('reduceInto', op);
+    if (rawArrayKindOf(value) === undefined) throw new TsmpiError('ERR_ARG', `reduceInto needs a Buffer or TypedArray, not ${collectives.describeValue(value)}`);
+    const scope = this.#collective('reduce', root);
+    return trackCall(this.#collectiveCall(scope, value, 'reduceInto'), () => collectives.reduceInto(scope, value, buffer, op as Op<B>, root));
+  }
+
   /** Resolves on every rank with `op` over every rank's `value`. */
   async allreduce<T>(value: T, op: Op = SUM): Promise<T> {
     collectives.checkOp('allreduce', op);

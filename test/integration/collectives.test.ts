@@ -64,6 +64,16 @@ describe('collectives', { timeout: 600_000 }, () => {
     }
   }
 
+  for (const [transport, switches] of Object.entries(transports)) {
+    for (const size of [1, 2, 4]) {
+      it(`place reduceInto's result in the root's buffer and report bad buffers (np ${size}, ${transport})`, { timeout: 60_000 }, async () => {
+        const result = await runTsmpiexec([...switches, ...np(size), fixture('reduce-into.ts')]);
+        assert.equal(result.code, 0, result.stderr);
+        everyRank(result.stdout, size, (r) => `rank ${r}: reduceInto ok`);
+      });
+    }
+  }
+
   // On the board; by messages through one rank (localhost:2 shares cores at np 4), down the
   // binomial tree, and (4 MiB at np 4 with a core each) by scatter + allgather.
   for (const [transport, switches, size, slots] of [
