@@ -140,8 +140,44 @@ export function reduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<
   return (channel.board as NodeBoard).run(async () => {
     const board = await oneStep(scope, scope.call, encodeBody(value), rank === root ? EVERY_RANK : NO_RANK);
     if (rank !== root) return undefined;
-    return (elementWise ? combineInPlace(scope, board, value, op, into) : undefined) ?? combineAll(scope, board, value, op);
+    const fast = elementWise ? (combineInPlace(scope, board, value, op, into) ?? (into === undefined ? undefined : combineSpilledInto(scope, board, value as RawArray, op as unknown as Combiner<RawArray>, into as RawArray))) : undefined;
+    return (fast as T | undefined) ?? combineAll(scope, board, value, op);
   });
+}
+
+/**
+ * The root's way of a reduce of large binary arrays into `into` with an element-wise operator:
+ * rank 0's array is read (or copied) straight into `into`, and every other rank's in turn into one
+ * scratch array and combined into `into`, so that no array is allocated per call. Undefined (so
+ * that combineAll runs, and reports any problem) unless every other rank spilled an array of
+ * `value`'s kind and length, or when `into` is the root's own value and the root is not rank 0
+ * (its value would be overwritten before it is combined).
+ */
+function combineSpilledInto(scope: CollectiveScope, board: NodeBoard, value: RawArray, op: Combiner<RawArray>, into: RawArray): RawArray | undefined {
+  const { rank, size } = scope;
+  const kind = rawArrayKindOf(value) as RawArrayKind;
+  if (into === value && rank !== 0) return undefined;
+  for (let other = 0; other < size; other++) {
+    const head = board.head(other);
+    const spilledLikeValue = !head.inline && head.encoding === Encoding.RawArray && head.kindCode === kind.code && head.frameCount === 1 && head.bytes === frameTableBytes(1) + value.byteLength;
+    if (other !== rank && !spilledLikeValue) return undefined;
+  }
+  const intoBytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+  const [operandBytes] = board.scratch(value.byteLength);
+  const operand = kind.view(operandBytes.buffer, 0, value.length);
+  let accumulated = into;
+  for (let other = 0; other < size; other++) {
+    if (other === 0) {
+      if (rank !== 0) board.readSpill(0, 0, intoBytes);
+      else if (into !== value) intoBytes.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    } else if (other === rank) {
+      accumulated = op.applyInto(accumulated, value, accumulated);
+    } else {
+      board.readSpill(other, 0, operandBytes);
+      accumulated = op.applyInto(accumulated, operand, accumulated);
+    }
+  }
+  return accumulated;
 }
 
 /**
@@ -246,8 +282,8 @@ async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Co
   const start = (offsetsOf(counts)[rank] as number) * elementBytes;
   const bytes = (counts[rank] as number) * elementBytes;
   const [accumulatedBytes, operandBytes] = board.scratch(bytes);
-  let accumulated = viewReceivedBytes(kind, accumulatedBytes);
-  const operand = viewReceivedBytes(kind, operandBytes);
+  let accumulated = kind.view(accumulatedBytes.buffer, 0, counts[rank] as number);
+  const operand = kind.view(operandBytes.buffer, 0, counts[rank] as number);
   const ownSlice = value.subarray(start / elementBytes, (start + bytes) / elementBytes) as RawArray;
   for (let other = 0; other < size; other++) {
     if (other === 0) {

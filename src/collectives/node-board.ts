@@ -356,13 +356,14 @@ export class NodeBoard {
   }
 
   /**
-   * Two arrays of `bytes` bytes (each owning its ArrayBuffer) for this rank's work between steps,
-   * the same from call to call while the size stays: memory first touched costs a page fault per
-   * 4 KiB, which on some virtual machines costs more than the copies themselves.
+   * Two arrays of `bytes` bytes, each at the start of an ArrayBuffer of its own (any kind of array
+   * can view it), for this rank's work between steps. The memory is kept from call to call, and
+   * replaced only when a call needs more: memory first touched costs a page fault per 4 KiB, which
+   * on some virtual machines costs more than the copies themselves.
    */
   scratch(bytes: number): readonly [Uint8Array, Uint8Array] {
-    if (this.#scratch?.[0].byteLength !== bytes) this.#scratch = [new Uint8Array(bytes), new Uint8Array(bytes)];
-    return this.#scratch;
+    if (this.#scratch === undefined || this.#scratch[0].byteLength < bytes) this.#scratch = [new Uint8Array(bytes), new Uint8Array(bytes)];
+    return [this.#scratch[0].subarray(0, bytes), this.#scratch[1].subarray(0, bytes)];
   }
 
   /**
