@@ -3,9 +3,10 @@
  * private).
  */
 
-/** The name with its indefinite article: "a Float64Array", "an Int32Array". */
+/** The name with its indefinite article: "a Float64Array", "an Int32Array", "a Uint8Array", "an object". */
 export function withArticle(name: string): string {
-  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+  // By sound: the names that reach here start with U only as "Uint" ("a Uint8Array").
+  return `${/^[aeio]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 /** What `value` is, for error messages: "a Float64Array", "an array of 3 elements", "a string". */

@@ -4,6 +4,7 @@ import { decodeBody, encodeBody, LEND_FROM_BYTES, ownedBody } from '../../src/co
 import { Encoding, readHeader, writeHeader } from '../../src/codec/message-header.js';
 import { isTsmpiError } from '../../src/errors.js';
 import { difference, sampleValues } from '../fixtures/lib/sample-values.js';
+import { describeValue } from '../../src/codec/describe-value.js';
 
 const roundTrip = (value: unknown): unknown => {
   const body = encodeBody(value);
@@ -129,5 +130,21 @@ describe('value codec', { timeout: 10_000 }, () => {
   it('round-trips header fields', () => {
     const header = readHeader(writeHeader(Encoding.RawArray, 9, 123456, 7, 2 ** 31 - 1, 0xfedcba98));
     assert.deepEqual(header, { encoding: Encoding.RawArray, flags: 0, kindCode: 9, context: 123456, source: 7, tag: 2 ** 31 - 1, aux: 0xfedcba98 });
+  });
+});
+
+describe('describeValue', () => {
+  it('names what a value is, with the right article, never what it holds', () => {
+    assert.equal(describeValue(new Float64Array(3)), 'a Float64Array');
+    assert.equal(describeValue(new Int32Array(3)), 'an Int32Array');
+    assert.equal(describeValue(new Uint8Array(3)), 'a Uint8Array');
+    assert.equal(describeValue(Buffer.from('secret')), 'a Buffer');
+    assert.equal(describeValue([1, 2, 3]), 'an array of 3 elements');
+    assert.equal(describeValue(new Map()), 'a Map');
+    assert.equal(describeValue(Object.create(null)), 'an object');
+    assert.equal(describeValue('secret'), 'a string');
+    assert.equal(describeValue(7), 'a number');
+    assert.equal(describeValue(undefined), 'undefined');
+    assert.equal(describeValue(null), 'null');
   });
 });
