@@ -12,6 +12,7 @@
  */
 import { TsmpiError } from '../errors.js';
 import { rawArrayKindOf, type RawArray } from '../codec/typed-array-kinds.js';
+import { count, describeSizedValue } from '../codec/describe-value.js';
 
 /** How {@link Op.create} builds a user operator. */
 export interface OpOptions {
@@ -58,14 +59,14 @@ export class Op<T = any> {
    */
   static create<T>(fn: (a: T, b: T) => T, options: OpOptions = {}): Op<T> {
     if (typeof fn !== 'function') {
-      throw new TsmpiError('ERR_ARG', `Op.create() needs a function, got ${describe(fn)}`);
+      throw new TsmpiError('ERR_ARG', `Op.create() needs a function, got ${describeSizedValue(fn)}`);
     }
     const { commutative = false, name = 'user op' } = options;
     if (typeof commutative !== 'boolean') {
-      throw new TsmpiError('ERR_ARG', `Op.create() needs a boolean commutative option, got ${describe(commutative)}`);
+      throw new TsmpiError('ERR_ARG', `Op.create() needs a boolean commutative option, got ${describeSizedValue(commutative)}`);
     }
     if (typeof name !== 'string') {
-      throw new TsmpiError('ERR_ARG', `Op.create() needs a string name option, got ${describe(name)}`);
+      throw new TsmpiError('ERR_ARG', `Op.create() needs a string name option, got ${describeSizedValue(name)}`);
     }
     return new Op(fn, name, commutative);
   }
@@ -74,44 +75,6 @@ export class Op<T = any> {
 /** True when `value` is an {@link Op} (predefined or made with {@link Op.create}). */
 export function isOp(value: unknown): value is Op {
   return value instanceof Op;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Describing values in messages
-
-/** How a value is named in an error message: "a number", "a Float64Array of 3 elements", ... */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'undefined':
-      return 'undefined';
-    case 'number':
-      return 'a number';
-    case 'bigint':
-      return 'a bigint';
-    case 'boolean':
-      return 'a boolean';
-    case 'string':
-      return 'a string';
-    case 'symbol':
-      return 'a symbol';
-    case 'function':
-      return 'a function';
-  }
-  if (Array.isArray(value)) return `an array of ${count(value.length, 'element')}`;
-  const raw = rawArrayKindOf(value);
-  if (raw !== undefined) {
-    const array = value as RawArray;
-    // A Buffer is thought of as bytes; every other kind as elements of its type.
-    const unit = raw.name === 'Buffer' ? 'byte' : 'element';
-    // "an Int8Array" but "a Uint8Array" (you-int): of the kind names only Int* take "an".
-    return `${raw.name.startsWith('Int') ? 'an' : 'a'} ${raw.name} of ${count(array.length, unit)}`;
-  }
-  return 'an object';
-}
-
-function count(n: number, unit: string): string {
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 /**
@@ -152,7 +115,7 @@ class Failure {
 }
 
 function cannotCombine(op: string, a: unknown, b: unknown): Failure {
-  return new Failure(`${op} cannot combine ${describe(a)} with ${describe(b)}`);
+  return new Failure(`${op} cannot combine ${describeSizedValue(a)} with ${describeSizedValue(b)}`);
 }
 
 /** Runs a predefined operator's combine, turning a Failure into the TsmpiError callers see. */
@@ -620,12 +583,12 @@ function isArrayOfPairs(value: readonly unknown[]): boolean {
 }
 
 function checkPair(op: string, value: readonly unknown[]): Pair {
-  if (value.length !== 2) throw new Failure(`${op} needs [value, index] pairs, got ${describe(value)}`);
+  if (value.length !== 2) throw new Failure(`${op} needs [value, index] pairs, got ${describeSizedValue(value)}`);
   const [v, index] = value;
   if (typeof v !== 'number' && typeof v !== 'bigint') {
-    throw new Failure(`${op} needs a number or bigint as the value of a pair, got ${describe(v)}`);
+    throw new Failure(`${op} needs a number or bigint as the value of a pair, got ${describeSizedValue(v)}`);
   }
-  if (typeof index !== 'number') throw new Failure(`${op} needs a number as the index of a pair, got ${describe(index)}`);
+  if (typeof index !== 'number') throw new Failure(`${op} needs a number as the index of a pair, got ${describeSizedValue(index)}`);
   return value as Pair;
 }
 
@@ -646,7 +609,7 @@ function locOperator(
 ): (a: unknown, b: unknown) => unknown {
   const combine = (a: unknown, b: unknown): unknown => {
     for (const x of [a, b]) {
-      if (!Array.isArray(x)) throw new Failure(`${op} needs [value, index] pairs, got ${describe(x)}`);
+      if (!Array.isArray(x)) throw new Failure(`${op} needs [value, index] pairs, got ${describeSizedValue(x)}`);
     }
     const left = a as unknown[];
     const right = b as unknown[];
@@ -663,7 +626,7 @@ function locOperator(
     const [av, ai] = checkPair(op, left);
     const [bv, bi] = checkPair(op, right);
     if (typeof av !== typeof bv) {
-      throw new Failure(`${op} cannot compare ${describe(av)} value with ${describe(bv)} value`);
+      throw new Failure(`${op} cannot compare ${describeSizedValue(av)} value with ${describeSizedValue(bv)} value`);
     }
     const aNaN = av !== av;
     const bNaN = bv !== bv;

@@ -4,7 +4,7 @@ import { decodeBody, encodeBody, LEND_FROM_BYTES, ownedBody } from '../../src/co
 import { Encoding, readHeader, writeHeader } from '../../src/codec/message-header.js';
 import { isTsmpiError } from '../../src/errors.js';
 import { difference, sampleValues } from '../fixtures/lib/sample-values.js';
-import { describeValue } from '../../src/codec/describe-value.js';
+import { describeSizedValue, describeValue } from '../../src/codec/describe-value.js';
 
 const roundTrip = (value: unknown): unknown => {
   const body = encodeBody(value);
@@ -146,5 +146,15 @@ describe('describeValue', () => {
     assert.equal(describeValue(7), 'a number');
     assert.equal(describeValue(undefined), 'undefined');
     assert.equal(describeValue(null), 'null');
+    assert.equal(describeValue({}), 'an object');
+    assert.equal(describeValue([1]), 'an array of 1 element');
+  });
+
+  it('gives a binary array its length: elements, or bytes for a Buffer', () => {
+    assert.equal(describeSizedValue(new Float64Array(3)), 'a Float64Array of 3 elements');
+    assert.equal(describeSizedValue(new Int8Array(1)), 'an Int8Array of 1 element');
+    assert.equal(describeSizedValue(Buffer.alloc(1)), 'a Buffer of 1 byte');
+    assert.equal(describeSizedValue(new DataView(new ArrayBuffer(4))), 'a DataView');
+    assert.equal(describeSizedValue('x'), 'a string');
   });
 });
