@@ -42,7 +42,15 @@ function matches(waiter: Waiter, envelope: Envelope): boolean {
 
 /** Whether a message from `source` with `tag` in `context` is one `waiter` waits for. */
 function matchesAddress(waiter: Waiter, context: number, source: number, tag: number): boolean {
-  return waiter.context === context && (waiter.source === ANY_SOURCE || waiter.source === source) && (waiter.tag === ANY_TAG || waiter.tag === tag);
+  return takes(waiter.context, waiter.source, waiter.tag, context, source, tag);
+}
+
+/**
+ * Whether a receive for `wantedSource` (or ANY_SOURCE) and `wantedTag` (or ANY_TAG) in
+ * `wantedContext` takes a message from `source` with `tag` in `context`.
+ */
+function takes(wantedContext: number, wantedSource: number, wantedTag: number, context: number, source: number, tag: number): boolean {
+  return wantedContext === context && (wantedSource === ANY_SOURCE || wantedSource === source) && (wantedTag === ANY_TAG || wantedTag === tag);
 }
 
 /** Queues of posted receives, pending probes and unexpected messages. */
@@ -139,13 +147,16 @@ export class MatchingEngine {
     this.#unexpected.length = 0;
   }
 
+  // A loop rather than findIndex: no closure and no stand-in waiter per receive (the hot path).
   #takeUnexpected(context: number, source: number, tag: number, remove: boolean): Envelope | undefined {
-    const probe = { context, source, tag } as Waiter;
-    const index = this.#unexpected.findIndex((envelope) => matches(probe, envelope));
-    if (index < 0) return undefined;
-    const envelope = this.#unexpected[index] as Envelope;
-    if (remove) this.#unexpected.splice(index, 1);
-    return envelope;
+    const queue = this.#unexpected;
+    for (let index = 0; index < queue.length; index++) {
+      const envelope = queue[index] as Envelope;
+      if (!takes(context, source, tag, envelope.context, envelope.source, envelope.tag)) continue;
+      if (remove) queue.splice(index, 1);
+      return envelope;
+    }
+    return undefined;
   }
 
   #wait(queue: Waiter[], context: number, source: number, tag: number, into?: Uint8Array): Promise<Envelope> {
