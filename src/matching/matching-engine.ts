@@ -86,10 +86,13 @@ export class MatchingEngine {
         } else i++;
       }
     }
-    const index = this.#receives.findIndex((waiter) => matches(waiter, envelope));
-    if (index >= 0) {
-      const [waiter] = this.#receives.splice(index, 1);
-      (waiter as Waiter).resolve(envelope);
+    // A loop rather than findIndex: no closure per message.
+    const receives = this.#receives;
+    for (let index = 0; index < receives.length; index++) {
+      const waiter = receives[index] as Waiter;
+      if (!matches(waiter, envelope)) continue;
+      receives.splice(index, 1);
+      waiter.resolve(envelope);
       return;
     }
     this.#unexpected.push(envelope);
