@@ -13,7 +13,7 @@
  */
 import { TsmpiError } from '../errors.js';
 import { cloneValue, decodeBody, encodeBody } from '../codec/value-codec.js';
-import { rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes, type RawArray, type RawArrayKind } from '../codec/typed-array-kinds.js';
+import { lendBytes, rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes, type RawArray, type RawArrayKind } from '../codec/typed-array-kinds.js';
 import { Encoding } from '../codec/message-header.js';
 import { auxOf, type CollectiveCall, type CollectiveScope } from './collective-channel.js';
 import { EVERY_RANK, NO_RANK, frameTableBytes, type NodeBoard } from './node-board.js';
@@ -101,14 +101,18 @@ export function bcastOnBoard<T>(scope: CollectiveScope, value: T, root: number, 
  * length (false otherwise, and nothing is read).
  */
 function readArrayInto(board: NodeBoard, rank: number, into: RawArray): boolean {
-  const head = board.head(rank);
-  const kind = rawArrayKindOf(into) as RawArrayKind;
-  if (head.encoding !== Encoding.RawArray || head.kindCode !== kind.code || head.frameCount !== 1 || head.bytes !== frameTableBytes(1) + into.byteLength) return false;
-  const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+  if (!postedArrayLike(board, rank, into)) return false;
+  const bytes = lendBytes(into);
   const inline = board.inlineFrame(rank);
   if (inline !== undefined) bytes.set(inline);
   else board.readSpill(rank, 0, bytes);
   return true;
+}
+
+/** Whether rank `rank` posted, for the step just completed, a binary array of `like`'s kind and length. */
+function postedArrayLike(board: NodeBoard, rank: number, like: RawArray): boolean {
+  const head = board.head(rank);
+  return head.encoding === Encoding.RawArray && head.kindCode === (rawArrayKindOf(like) as RawArrayKind).code && head.frameCount === 1 && head.bytes === frameTableBytes(1) + like.byteLength;
 }
 
 /** At the root, resolves with every rank's value indexed by rank; elsewhere with undefined. */
@@ -158,18 +162,16 @@ function combineSpilledInto(scope: CollectiveScope, board: NodeBoard, value: Raw
   const kind = rawArrayKindOf(value) as RawArrayKind;
   if (into === value && rank !== 0) return undefined;
   for (let other = 0; other < size; other++) {
-    const head = board.head(other);
-    const spilledLikeValue = !head.inline && head.encoding === Encoding.RawArray && head.kindCode === kind.code && head.frameCount === 1 && head.bytes === frameTableBytes(1) + value.byteLength;
-    if (other !== rank && !spilledLikeValue) return undefined;
+    if (other !== rank && (board.head(other).inline || !postedArrayLike(board, other, value))) return undefined;
   }
-  const intoBytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+  const intoBytes = lendBytes(into);
   const [operandBytes] = board.scratch(value.byteLength);
   const operand = kind.view(operandBytes.buffer, 0, value.length);
   let accumulated = into;
   for (let other = 0; other < size; other++) {
     if (other === 0) {
       if (rank !== 0) board.readSpill(0, 0, intoBytes);
-      else if (into !== value) intoBytes.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      else if (into !== value) intoBytes.set(lendBytes(value));
     } else if (other === rank) {
       accumulated = op.applyInto(accumulated, value, accumulated);
     } else {

@@ -3,8 +3,8 @@
  * algorithm ran, goes into the caller's buffer, or the mismatch is reported.
  */
 import { TsmpiError } from '../errors.js';
-import { rawArrayKindOf, type RawArray, type RawArrayKind } from '../codec/typed-array-kinds.js';
-import { describeValue, withArticle } from '../codec/describe-value.js';
+import { lendBytes, rawArrayKindOf, type RawArray } from '../codec/typed-array-kinds.js';
+import { describeSizedValue } from '../codec/describe-value.js';
 
 /**
  * The broadcast value `value` a rank other than the root received, copied into `into` when given
@@ -14,12 +14,9 @@ import { describeValue, withArticle } from '../codec/describe-value.js';
 export function placeBroadcast<T>(value: T, into: T | undefined, root: number): T {
   if (into === undefined) return value;
   const buffer = into as RawArray;
-  const kind = rawArrayKindOf(buffer) as RawArrayKind;
-  if (rawArrayKindOf(value) !== kind || (value as RawArray).byteLength !== buffer.byteLength) {
-    const what = rawArrayKindOf(value) === undefined ? describeValue(value) : `${describeValue(value)} of ${(value as RawArray).length}`;
-    throw new TsmpiError('ERR_TRUNCATE', `bcastInto: the root (rank ${root}) broadcast ${what} where this rank's buffer is ${withArticle(kind.name)} of ${buffer.length}`);
+  if (rawArrayKindOf(value) !== rawArrayKindOf(buffer) || (value as RawArray).byteLength !== buffer.byteLength) {
+    throw new TsmpiError('ERR_TRUNCATE', `bcastInto: the root (rank ${root}) broadcast ${describeSizedValue(value)} where this rank's buffer is ${describeSizedValue(buffer)}`);
   }
-  const array = value as RawArray;
-  new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength).set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  lendBytes(buffer).set(lendBytes(value as RawArray));
   return into;
 }

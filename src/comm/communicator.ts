@@ -11,6 +11,7 @@ import type { Messenger } from './messenger.js';
 import { Request, type Completion } from './request.js';
 import { Status } from './status.js';
 import { lendBytes, rawArrayKindOf, type RawArray, type RawArrayKind } from '../codec/typed-array-kinds.js';
+import { describeSizedValue, describeValue } from '../codec/describe-value.js';
 import { CollectiveChannel, NO_ROOT, type CollectiveKind, type CollectiveScope } from '../collectives/collective-channel.js';
 import * as collectives from '../collectives/collective-operations.js';
 import { SUM, type Op } from '../collectives/reduce-op.js';
@@ -103,7 +104,7 @@ export class Comm {
    *   array (the broadcast has completed, and the collectives after it pair up as usual)
    */
   async bcastInto<B extends RawArray>(buffer: B, root = 0): Promise<B> {
-    if (rawArrayKindOf(buffer) === undefined) throw new TsmpiError('ERR_ARG', `bcastInto needs a Buffer or TypedArray, not ${collectives.describeValue(buffer)}`);
+    rawArrayKindFor('bcastInto', buffer);
     const scope = this.#collective('bcast', root);
     return trackCall(this.#collectiveCall(scope, buffer, 'bcastInto'), () => collectives.bcast(scope, buffer, root, buffer));
   }
@@ -150,7 +151,7 @@ export class Comm {
    */
   async reduceInto<B extends RawArray>(value: B, buffer: B | undefined, op: Op = SUM, root = 0): Promise<B | undefined> {
     collectives.checkOp('reduceInto', op);
-    if (rawArrayKindOf(value) === undefined) throw new TsmpiError('ERR_ARG', `reduceInto needs a Buffer or TypedArray, not ${collectives.describeValue(value)}`);
+    rawArrayKindFor('reduceInto', value);
     const scope = this.#collective('reduce', root);
     return trackCall(this.#collectiveCall(scope, value, 'reduceInto'), () => collectives.reduceInto(scope, value, buffer, op as Op<B>, root));
   }
@@ -172,10 +173,9 @@ export class Comm {
    */
   async allreduceInto<B extends RawArray>(value: B, buffer: B, op: Op = SUM): Promise<B> {
     collectives.checkOp('allreduceInto', op);
-    const kind = rawArrayKindOf(value);
-    if (kind === undefined) throw new TsmpiError('ERR_ARG', `allreduceInto needs a Buffer or TypedArray, not ${collectives.describeValue(value)}`);
+    const kind = rawArrayKindFor('allreduceInto', value);
     if (rawArrayKindOf(buffer) !== kind || buffer.length !== value.length) {
-      throw new TsmpiError('ERR_ARG', `allreduceInto needs a buffer of the value's kind and length (a ${kind.name} of ${value.length}), not ${collectives.describeValue(buffer)}${ArrayBuffer.isView(buffer) ? ` of ${(buffer as RawArray).length}` : ''}`);
+      throw new TsmpiError('ERR_ARG', `allreduceInto needs a buffer of the value's kind and length (${describeSizedValue(value)}), not ${describeSizedValue(buffer)}`);
     }
     const scope = this.#collective('allreduce');
     return trackCall(this.#collectiveCall(scope, value, 'allreduceInto'), () => collectives.allreduceInto(scope, value, buffer, op as Op<B>));
@@ -505,9 +505,7 @@ export class Comm {
   }
 
   #checkReceiveBuffer(call: string, buffer: unknown): RawArrayKind {
-    const kind = rawArrayKindOf(buffer);
-    if (kind === undefined) throw new TsmpiError('ERR_ARG', `${call} needs a Buffer or TypedArray to receive into, not ${collectives.describeValue(buffer)}`);
-    return kind;
+    return rawArrayKindFor(call, buffer, ' to receive into');
   }
 
   /**
@@ -617,4 +615,14 @@ interface ReceiveBuffer {
   readonly buffer: RawArray;
   readonly bytes: Uint8Array;
   readonly kind: RawArrayKind;
+}
+
+/**
+ * The kind of `value`, a binary array that `call` needs (`purpose` says for what).
+ * @throws TsmpiError ERR_ARG when `value` is not a Buffer or TypedArray
+ */
+function rawArrayKindFor(call: string, value: unknown, purpose = ''): RawArrayKind {
+  const kind = rawArrayKindOf(value);
+  if (kind === undefined) throw new TsmpiError('ERR_ARG', `${call} needs a Buffer or TypedArray${purpose}, not ${describeValue(value)}`);
+  return kind;
 }

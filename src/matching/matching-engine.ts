@@ -37,12 +37,7 @@ interface Waiter {
 }
 
 function matches(waiter: Waiter, envelope: Envelope): boolean {
-  return matchesAddress(waiter, envelope.context, envelope.source, envelope.tag);
-}
-
-/** Whether a message from `source` with `tag` in `context` is one `waiter` waits for. */
-function matchesAddress(waiter: Waiter, context: number, source: number, tag: number): boolean {
-  return takes(waiter.context, waiter.source, waiter.tag, context, source, tag);
+  return takes(waiter.context, waiter.source, waiter.tag, envelope.context, envelope.source, envelope.tag);
 }
 
 /**
@@ -115,7 +110,11 @@ export class MatchingEngine {
    * {@link deliver}.
    */
   bufferWaitingFor(context: number, source: number, tag: number): Uint8Array | undefined {
-    return this.#receives.find((waiter) => matchesAddress(waiter, context, source, tag))?.into;
+    // A loop, as in deliver: this runs for every message that arrives through a lane.
+    for (const waiter of this.#receives) {
+      if (takes(waiter.context, waiter.source, waiter.tag, context, source, tag)) return waiter.into;
+    }
+    return undefined;
   }
 
   /** Like {@link receive} but leaves the message queued for a later receive. */
