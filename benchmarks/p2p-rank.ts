@@ -6,13 +6,14 @@
  * receives each array as a new one (recv). Payloads are typed arrays
  * (raw bytes; Float64Array for bandwidth) and, for latency, plain arrays of numbers (through the
  * serializer).
- * Prints one JSON record per measurement on rank 0.
+ * Prints one JSON record per measurement on rank 0. With `--paired`, measures only the 8-byte
+ * latency of a paired run (p2p.ts), as bench 'latency, paired'.
  *
- *   tsmpiexec -np 2 benchmarks/p2p-rank.ts [--quick]
+ *   tsmpiexec -np 2 benchmarks/p2p-rank.ts [--quick] [--paired]
  */
 import { init, finalize } from 'tsmpi';
 import { osuBandwidth, osuLatency } from './lib/osu-point-to-point.js';
-import { bandwidthLoops, latencyIterations, pointToPointSizes } from './lib/osu-parameters.js';
+import { bandwidthLoops, latencyIterations, pairedLatencyIterations, PAIRED_LATENCY_SIZE, pointToPointSizes } from './lib/osu-parameters.js';
 
 const quick = process.argv.includes('--quick');
 const comm = await init();
@@ -26,14 +27,24 @@ const latency = (payload: unknown, size: number): Promise<number> => osuLatency(
 const bandwidth = (payload: Uint8Array | Float64Array, both: boolean, newArrays = false): Promise<number> =>
   osuBandwidth(comm, payload, ...bandwidthLoops(payload.byteLength, quick), both, newArrays);
 
-for (const size of sizes) record('latency', size, await latency(new Uint8Array(size), size), 'us');
-for (const size of sizes.filter((s) => s >= 8 && s <= 65536)) {
-  record('latency, array of numbers', size, await latency(Array.from({ length: size / 8 }, (_, i) => i * 0.5), size), 'us');
+if (process.argv.includes('--paired')) {
+  const size = PAIRED_LATENCY_SIZE;
+  record('latency, paired', size, await osuLatency(comm, new Uint8Array(size), ...pairedLatencyIterations(quick)), 'us');
+} else {
+  await measureEverySize();
 }
-// Bandwidth on Float64Arrays (the scientist's array), raw bytes below one element.
-const arrayOf = (size: number): Uint8Array | Float64Array => (size >= 8 ? new Float64Array(size / 8) : new Uint8Array(size));
-for (const size of sizes) record('bandwidth', size, await bandwidth(arrayOf(size), false), 'MB/s');
-for (const size of sizes) record('bidirectional bandwidth', size, await bandwidth(arrayOf(size), true), 'MB/s');
-// What a program that receives each array as a new one (recv) gets, for the sizes sent without a copy.
-for (const size of sizes.filter((s) => s >= 65536)) record('bandwidth, into new arrays', size, await bandwidth(arrayOf(size), false, true), 'MB/s');
 await finalize();
+
+/** The whole suite: latency of arrays and of plain values, bandwidth and bi-directional bandwidth, at every size. */
+async function measureEverySize(): Promise<void> {
+  for (const size of sizes) record('latency', size, await latency(new Uint8Array(size), size), 'us');
+  for (const size of sizes.filter((s) => s >= 8 && s <= 65536)) {
+    record('latency, array of numbers', size, await latency(Array.from({ length: size / 8 }, (_, i) => i * 0.5), size), 'us');
+  }
+  // Bandwidth on Float64Arrays (the scientist's array), raw bytes below one element.
+  const arrayOf = (size: number): Uint8Array | Float64Array => (size >= 8 ? new Float64Array(size / 8) : new Uint8Array(size));
+  for (const size of sizes) record('bandwidth', size, await bandwidth(arrayOf(size), false), 'MB/s');
+  for (const size of sizes) record('bidirectional bandwidth', size, await bandwidth(arrayOf(size), true), 'MB/s');
+  // What a program that receives each array as a new one (recv) gets, for the sizes sent without a copy.
+  for (const size of sizes.filter((s) => s >= 65536)) record('bandwidth, into new arrays', size, await bandwidth(arrayOf(size), false, true), 'MB/s');
+}

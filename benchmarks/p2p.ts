@@ -5,7 +5,10 @@
  * interleaved so that a noisy machine slows all of them alike; the median of the runs is the
  * figure, with its minimum and maximum kept. Each round also measures what the kernel charges
  * here for a system call and a wake-up across processes (benchmarks/machine/os-costs.c), the
- * floor under every message of the Node implementations.
+ * floor under every message of the Node implementations. Then the 8-byte latency of the target
+ * is measured again in short runs of tsmpi and zeromq.js in turn ('latency, paired'), seconds
+ * apart instead of a whole suite apart, so that the host's drift (±25 % from minute to minute)
+ * weighs on both alike.
  *
  *   node --import tsx benchmarks/p2p.ts [--quick] [--runs N] [--json FILE]
  */
@@ -31,6 +34,14 @@ for (let round = 0; round < runCount(); round++) {
     }
   }
   if (os.available) raw.push(...os.measure(quick));
+}
+// Each pair runs both, in alternating order, so that neither is always the one after a pause.
+const pairs = quick.length > 0 ? runCount() : Math.max(6, 2 * runCount());
+const tsmpiPaired = (): Measurement[] => runForRecords(process.execPath, [here('../dist/bundle/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), '--paired', ...quick]);
+const zeromqPaired = (): Measurement[] => runForRecords(process.execPath, ['--import', 'tsx', here('./p2p-zeromq.ts'), '--paired', ...quick]);
+for (let pair = 0; pair < pairs; pair++) {
+  const [first, second] = pair % 2 === 0 ? [tsmpiPaired, zeromqPaired] : [zeromqPaired, tsmpiPaired];
+  raw.push(...first(), ...second());
 }
 const records = summarizeRuns(raw);
 

@@ -23,3 +23,16 @@ export function bandwidthLoops(size: number, quick: boolean): [skip: number, loo
   const [warmup, iterations] = latencyIterations(size, quick);
   return [Math.max(1, Math.floor(warmup / 10)), Math.max(2, Math.floor(iterations / 20))];
 }
+
+/**
+ * Warm-up and timed round trips of the paired 8-byte latency runs (p2p.ts): short runs of tsmpi
+ * and raw zeromq.js in turn, so that the two are seconds apart instead of a whole suite. The warm-up
+ * is longer than osu_latency's 100 because these runs start cold: tsmpi's first 2 000-3 000 round
+ * trips (V8 optimising its code) take up to 1.6 times as long as the later ones.
+ */
+export function pairedLatencyIterations(quick: boolean): [warmup: number, iterations: number] {
+  return quick ? [3000, 2000] : [10000, 10000];
+}
+
+/** The message size of the paired latency runs: the 8 bytes of the latency target. */
+export const PAIRED_LATENCY_SIZE = 8;
