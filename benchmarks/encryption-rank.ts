@@ -27,6 +27,6 @@ const latencies: number[] = [];
 for (let r = 0; r < REPEATS; r++) latencies.push(await osuLatency(comm, new Uint8Array(8), LATENCY_ITERATIONS / 10, LATENCY_ITERATIONS));
 record('latency', 8, median(latencies), 'us');
 const bandwidths: number[] = [];
-for (let r = 0; r < REPEATS; r++) bandwidths.push(await osuBandwidth(comm, new Uint8Array(1 << 20), 1, BANDWIDTH_LOOPS));
+for (let r = 0; r < REPEATS; r++) bandwidths.push(await osuBandwidth(comm, new Uint8Array(1 << 20), 1 << 20, 1, BANDWIDTH_LOOPS));
 record('bandwidth', 1 << 20, median(bandwidths), 'MB/s');
 await finalize();

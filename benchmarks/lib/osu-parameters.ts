@@ -25,6 +25,29 @@ export function bandwidthLoops(size: number, quick: boolean): [skip: number, loo
 }
 
 /**
+ * Plain values (arrays of numbers, through the serializer) above 64 KiB: msgpackr encodes and
+ * decodes about 150-250 MB/s here (a 4 MiB array of numbers takes about 30 ms to encode and 20 to
+ * decode), so a round trip of 4 MiB costs about 0.1 s and OSU's counts would take minutes.
+ */
+const PLAIN_VALUE_LARGE = 65536;
+
+/** Warm-up and timed round trips of the latency loop for a plain value of `size` bytes. */
+export function plainValueLatencyIterations(size: number, quick: boolean): [warmup: number, iterations: number] {
+  if (size <= PLAIN_VALUE_LARGE) return latencyIterations(size, quick);
+  return quick ? [1, 5] : [2, 20];
+}
+
+/**
+ * Skipped and timed windows of the bandwidth loop for a plain value of `size` bytes; undefined
+ * where the run leaves the size out (in quick mode above 64 KiB: one window of 64 arrays of 4 MiB
+ * takes about 3 s).
+ */
+export function plainValueBandwidthLoops(size: number, quick: boolean): [skip: number, loops: number] | undefined {
+  if (size <= PLAIN_VALUE_LARGE) return bandwidthLoops(size, quick);
+  return quick ? undefined : [1, 2];
+}
+
+/**
  * Warm-up and timed round trips of the paired 8-byte latency runs (p2p.ts): short runs of tsmpi
  * and raw zeromq.js in turn, so that the two are seconds apart instead of a whole suite. The warm-up
  * is longer than osu_latency's 100 because these runs start cold: tsmpi's first 2 000-3 000 round

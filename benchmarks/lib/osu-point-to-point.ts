@@ -31,21 +31,22 @@ export async function osuLatency(comm: Comm, payload: unknown, warmup: number, i
 }
 
 /**
- * Bandwidth in MB/s: `loops` windows of {@link WINDOW} isends of `payload` (from both ranks at once
- * when `both`, as osu_bibw), each closed by the receiver's 4-byte ack, timed after `skip` windows.
- * The receiver receives every message of a window into one buffer (`irecvInto`), as osu_bw does
- * into its r_buf, or with `newArrays` into a new array each (`irecv`).
+ * Bandwidth in MB/s: `loops` windows of {@link WINDOW} isends of `payload`, `bytes` bytes each
+ * (from both ranks at once when `both`, as osu_bibw), each closed by the receiver's 4-byte ack,
+ * timed after `skip` windows. The receiver receives every binary array of a window into one
+ * buffer (`irecvInto`), as osu_bw does into its r_buf, or with `newArrays` into a new array each
+ * (`irecv`); any other value with `irecv`.
  */
-export async function osuBandwidth(comm: Comm, payload: Uint8Array | Float64Array, skip: number, loops: number, both = false, newArrays = false): Promise<number> {
+export async function osuBandwidth(comm: Comm, payload: unknown, bytes: number, skip: number, loops: number, both = false, newArrays = false): Promise<number> {
   const peer = 1 - comm.rank;
-  const into = payload.slice();
+  const into = ArrayBuffer.isView(payload) && !newArrays ? ((payload as RawArray).slice() as RawArray) : undefined;
   let start = 0;
   for (let i = 0; i < skip + loops; i++) {
     if (i === skip) start = performance.now();
     const requests = [];
     for (let w = 0; w < WINDOW; w++) {
       if (comm.rank === 0 || both) requests.push(comm.isend(payload, peer, 1));
-      if (comm.rank === 1 || both) requests.push(newArrays ? comm.irecv(peer, 1) : comm.irecvInto(into, peer, 1));
+      if (comm.rank === 1 || both) requests.push(into === undefined ? comm.irecv(peer, 1) : comm.irecvInto(into, peer, 1));
     }
     await waitAll(requests as never[]);
     // The receiver's 4-byte ack closes the window, as in osu_bw.
@@ -53,5 +54,5 @@ export async function osuBandwidth(comm: Comm, payload: Uint8Array | Float64Arra
     else await comm.send(new Uint8Array(4), peer, 2);
   }
   const seconds = (performance.now() - start) / 1000;
-  return (payload.byteLength * WINDOW * loops * (both ? 2 : 1)) / seconds / 1e6;
+  return (bytes * WINDOW * loops * (both ? 2 : 1)) / seconds / 1e6;
 }
