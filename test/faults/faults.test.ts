@@ -168,6 +168,14 @@ const cases: FaultCase[] = [
     cause: `failed with an unhandled rejection: RemoteTaskError: task check\\(items\\[7\\]\\) failed on rank [12] \\(host ${escape(HOST)}\\): RangeError: item 7 is out of range`,
   }),
   localFault({
+    name: 'lane-lost',
+    what: "rank 1 of 3 cannot read a 1 MiB message from rank 0's lane in shared memory (the test puts a directory where the lane's file was)",
+    args: [RANK_FAULT, 'lane-lost', '1'],
+    code: 1,
+    rank: 1,
+    cause: 'failed with an unhandled rejection: TsmpiError: rank 1 cannot read a message from rank 0 in shared memory \\(\\S+/lane-0-1\\): EISDIR: illegal operation on a directory, read',
+  }),
+  localFault({
     name: 'rank-exits-3',
     what: 'rank 1 of 3 calls process.exit(3) while the others wait in a receive',
     args: [RANK_FAULT, 'exit', '1', '3'],
