@@ -47,7 +47,9 @@ for (const [name, operation] of Object.entries(operations)) {
     const call = operation(new Float64Array(Math.max(1, bytes / 8)));
     const large = bytes > 8192;
     const iterations = quick ? (large ? 5 : 50) : large ? 50 : 500;
-    const warmup = quick ? 2 : large ? 10 : 100;
+    // osu's 100 warm-up iterations leave a rank's code partly unoptimised by V8 (a small call's
+    // first 1 000-3 000 run up to 1.6 times slower), and each call's own code warms up here.
+    const warmup = quick ? 2 : large ? 10 : 1000;
     let total = 0;
     for (let i = 0; i < warmup + iterations; i++) {
       const start = performance.now();

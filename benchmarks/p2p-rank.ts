@@ -15,6 +15,7 @@ import { init, finalize } from 'tsmpi';
 import { osuBandwidth, osuLatency } from './lib/osu-point-to-point.js';
 import {
   bandwidthLoops,
+  jobWarmupRoundTrips,
   latencyIterations,
   pairedLatencyIterations,
   PAIRED_LATENCY_SIZE,
@@ -47,6 +48,8 @@ await finalize();
 
 /** The whole suite: latency of arrays and of plain values, bandwidth and bi-directional bandwidth, at every size. */
 async function measureEverySize(): Promise<void> {
+  const warmup = jobWarmupRoundTrips(quick);
+  if (warmup > 0) await osuLatency(comm, new Uint8Array(1), 0, warmup);
   for (const size of sizes) record('latency', size, await latency(new Uint8Array(size), size), 'us');
   for (const size of sizes.filter((s) => s >= 8)) {
     record('latency, array of numbers', size, await osuLatency(comm, numbers(size), ...plainValueLatencyIterations(size, quick)), 'us');

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pull, Push } from 'zeromq';
-import { bandwidthLoops, latencyIterations, pairedLatencyIterations, PAIRED_LATENCY_SIZE, pointToPointSizes, WINDOW } from './lib/osu-parameters.js';
+import { bandwidthLoops, jobWarmupRoundTrips, latencyIterations, pairedLatencyIterations, PAIRED_LATENCY_SIZE, pointToPointSizes, WINDOW } from './lib/osu-parameters.js';
 
 const quick = process.argv.includes('--quick');
 const paired = process.argv.includes('--paired');
@@ -67,6 +67,7 @@ if (childIndex > 0) {
     if (paired) {
       record('latency, paired', PAIRED_LATENCY_SIZE, await latency(PAIRED_LATENCY_SIZE, ...pairedLatencyIterations(quick)), 'us');
     } else {
+      if (jobWarmupRoundTrips(quick) > 0) await latency(1, 0, jobWarmupRoundTrips(quick));
       for (const size of pointToPointSizes(quick)) record('latency', size, await latency(size, ...latencyIterations(size, quick)), 'us');
       await measureBandwidth(record);
     }

@@ -13,6 +13,16 @@ export function pointToPointSizes(quick: boolean): number[] {
   return quick ? [8, 1024, 65536, 1 << 20, 1 << 22] : Array.from({ length: 23 }, (_, i) => 2 ** i);
 }
 
+/**
+ * Round trips of 1 byte that start each point-to-point job before its first timed size (none in
+ * quick mode): osu_latency's 100 warm-up round trips assume compiled code, and a Node process's
+ * first 2 000-3 000 round trips run partly unoptimised (in the night run of 2026-12-03 tsmpi's
+ * 1-byte row read 87 µs, its 8-byte row 72.5). tsmpi and raw zeromq.js get the same.
+ */
+export function jobWarmupRoundTrips(quick: boolean): number {
+  return quick ? 0 : 5000;
+}
+
 /** Warm-up and timed round trips of the latency loop for `size` bytes (osu_latency's counts when not quick). */
 export function latencyIterations(size: number, quick: boolean): [warmup: number, iterations: number] {
   return quick ? (size > 8192 ? [2, 20] : [20, 500]) : size > 8192 ? [10, 1000] : [100, 10000];
