@@ -21,6 +21,7 @@ import type { Combiner } from './combiner.js';
 import { evenCounts, offsetsOf } from './typed-array-chunks.js';
 import type { EncodedBody } from '../codec/value-codec.js';
 import { placeBroadcast } from './place-broadcast.js';
+import { encodeParts, postedPart } from './posted-parts.js';
 
 /**
  * Binary arrays from this size on are allreduced in slices when the operator works element by
@@ -122,6 +123,30 @@ export function gatherOnBoard<T>(scope: CollectiveScope, value: T, root: number)
     const board = await oneStep(scope, scope.call, encodeBody(value), rank === root ? EVERY_RANK : NO_RANK);
     if (rank !== root) return undefined;
     return Array.from({ length: size }, (_, other) => (other === rank ? cloneValue(value) : valueOf<T>(board, other)));
+  });
+}
+
+/**
+ * Resolves on every rank with its element of the root's `values` (one per rank; at the root a
+ * copy). The root posts them as parts, and every other rank reads its own part alone.
+ */
+export function scatterOnBoard<T>(scope: CollectiveScope, values: readonly T[] | undefined, root: number): Promise<T> {
+  const { rank, channel } = scope;
+  return (channel.board as NodeBoard).run(async () => {
+    const board = await oneStep(scope, scope.call, rank === root ? encodeParts(values as readonly T[], root) : undefined, rank === root ? NO_RANK : root, rank === root);
+    return rank === root ? cloneValue((values as readonly T[])[root] as T) : (postedPart(board, root, rank) as T);
+  });
+}
+
+/**
+ * Resolves on every rank with the value each rank gave for it, indexed by rank. Every rank posts
+ * its `values` as parts and reads its own part of every other rank's.
+ */
+export function alltoallOnBoard<T>(scope: CollectiveScope, values: readonly T[]): Promise<T[]> {
+  const { rank, size, channel } = scope;
+  return (channel.board as NodeBoard).run(async () => {
+    const board = await oneStep(scope, scope.call, encodeParts(values, rank), EVERY_RANK);
+    return Array.from({ length: size }, (_, other) => (other === rank ? cloneValue(values[rank] as T) : (postedPart(board, other, rank) as T)));
   });
 }
 

@@ -25,7 +25,7 @@ import { alltoallPairwise } from './alltoall-pairwise.js';
 import { scanRecursiveDoubling } from './scan-recursive-doubling.js';
 import { evenCounts, isRawArray, joinArrays, viewsOf } from './typed-array-chunks.js';
 import { applyInto, isElementWise, isOp, type Op } from './reduce-op.js';
-import { allgatherOnBoard, allreduceOnBoard, barrierOnBoard, bcastOnBoard, gatherOnBoard, reduceOnBoard } from './board-collectives.js';
+import { allgatherOnBoard, allreduceOnBoard, alltoallOnBoard, barrierOnBoard, bcastOnBoard, gatherOnBoard, reduceOnBoard, scatterOnBoard } from './board-collectives.js';
 import type { Combiner } from './combiner.js';
 
 // Measured on the 2-core machine at 1 MiB (npm run bench, docs/performance.md): the binomial bcast
@@ -142,6 +142,10 @@ export async function bcast<T>(scope: CollectiveScope, value: T, root: number, i
 /** Resolves with this rank's element of the root's `values` (one per rank). */
 export async function scatter<T>(scope: CollectiveScope, values: readonly T[] | undefined, root: number): Promise<T> {
   if (scope.rank === root) checkOnePerRank('scatter', values, scope.size);
+  if (scope.channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    return scatterOnBoard(scope, values, root);
+  }
   noteAlgorithm(scope, ALGORITHM.binomialTree);
   const mine = await scatterBinomial(scope, values, root);
   return scope.rank === root ? cloneValue(mine) : mine;
@@ -181,6 +185,10 @@ export async function allgather<T>(scope: CollectiveScope, value: T): Promise<T[
 /** Resolves with the value each rank sent to this one; `values` holds one value per rank. */
 export function alltoall<T>(scope: CollectiveScope, values: readonly T[]): Promise<T[]> {
   checkOnePerRank('alltoall', values, scope.size);
+  if (scope.channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    return alltoallOnBoard(scope, values);
+  }
   noteAlgorithm(scope, ALGORITHM.pairwise);
   return alltoallPairwise(scope, values);
 }

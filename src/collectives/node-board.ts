@@ -291,20 +291,25 @@ export class NodeBoard {
   }
 
   /**
-   * The frames rank `rank` posted for the step just completed. Frames that were inline are views of
-   * the board's buffer, valid until the next step: decoding copies every binary array that does not
-   * own its memory (typed-array-kinds.ts), and a packed frame holds no binary data (value-codec.ts
-   * sends those as frames of their own). Spilled frames are read into memory of their own.
+   * The frames rank `rank` posted for the step just completed, or `count` of them from frame
+   * `first` on. Frames that were inline are views of the board's buffer, valid until the next
+   * step: decoding copies every binary array that does not own its memory (typed-array-kinds.ts),
+   * and a packed frame holds no binary data (value-codec.ts sends those as frames of their own).
+   * Spilled frames are read into memory of their own, with one read for the ones asked for.
    */
-  frames(rank: number): Buffer[] {
+  frames(rank: number, first = 0, count?: number): Buffer[] {
     const head = this.head(rank);
+    const end = count === undefined ? head.frameCount : first + count;
+    if (first < 0 || end > head.frameCount || first > end) {
+      throw new TsmpiError('ERR_PROTOCOL', `rank ${rank} posted ${head.frameCount} frames on the board in ${this.#dir}, not frames ${first} to ${end - 1}`);
+    }
     const frames: Buffer[] = [];
     if (head.inline) {
       const at = this.#slotsAt + rank * SLOT_BYTES + HEAD_BYTES;
       let offset = at + frameTableBytes(head.frameCount);
-      for (let index = 0; index < head.frameCount; index++) {
+      for (let index = 0; index < end; index++) {
         const length = this.#boardView.getUint32(at + 4 * index, true);
-        frames.push(Buffer.from(this.#board.buffer, offset, length));
+        if (index >= first) frames.push(Buffer.from(this.#board.buffer, offset, length));
         offset += length;
       }
       return frames;
@@ -312,13 +317,18 @@ export class NodeBoard {
     const fd = this.#spillFd(rank, this.#step & 1);
     const table = Buffer.allocUnsafe(frameTableBytes(head.frameCount));
     readExactly(fd, table, 0);
+    let skipped = 0;
     let total = 0;
-    for (let index = 0; index < head.frameCount; index++) {
+    for (let index = 0; index < end; index++) {
       const length = table.readUInt32LE(4 * index);
+      if (index < first) {
+        skipped += length;
+        continue;
+      }
       frames.push(Buffer.allocUnsafeSlow(length));
       total += length;
     }
-    if (total > 0 && readvSync(fd, frames, table.byteLength) !== total) {
+    if (total > 0 && readvSync(fd, frames, table.byteLength + skipped) !== total) {
       throw new TsmpiError('ERR_PROTOCOL', `rank ${rank}'s value on the board in ${this.#dir} is shorter than its head says`);
     }
     return frames;
