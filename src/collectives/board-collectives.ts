@@ -179,26 +179,30 @@ export function reduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<
  * rank 0's array is read (or copied) straight into `into`, and every other rank's in turn into one
  * scratch array and combined into `into`, so that no array is allocated per call. Undefined (so
  * that combineAll runs, and reports any problem) unless every other rank spilled an array of
- * `value`'s kind and length, or when `into` is the root's own value and the root is not rank 0
- * (its value would be overwritten before it is combined).
+ * `value`'s kind and length. When `into` is the root's own value and the root is not rank 0, the
+ * value is first copied into the second scratch array, as reading rank 0's array overwrites it.
  */
 function combineSpilledInto(scope: CollectiveScope, board: NodeBoard, value: RawArray, op: Combiner<RawArray>, into: RawArray): RawArray | undefined {
   const { rank, size } = scope;
   const kind = rawArrayKindOf(value) as RawArrayKind;
-  if (into === value && rank !== 0) return undefined;
   for (let other = 0; other < size; other++) {
     if (other !== rank && (board.head(other).inline || !postedArrayLike(board, other, value))) return undefined;
   }
   const intoBytes = lendBytes(into);
-  const [operandBytes] = board.scratch(value.byteLength);
+  const [operandBytes, savedBytes] = board.scratch(value.byteLength);
   const operand = kind.view(operandBytes.buffer, 0, value.length);
+  let own = value;
+  if (into === value && rank !== 0) {
+    savedBytes.set(intoBytes);
+    own = kind.view(savedBytes.buffer, 0, value.length);
+  }
   let accumulated = into;
   for (let other = 0; other < size; other++) {
     if (other === 0) {
       if (rank !== 0) board.readSpill(0, 0, intoBytes);
       else if (into !== value) intoBytes.set(lendBytes(value));
     } else if (other === rank) {
-      accumulated = op.applyInto(accumulated, value, accumulated);
+      accumulated = op.applyInto(accumulated, own, accumulated);
     } else {
       board.readSpill(other, 0, operandBytes);
       accumulated = op.applyInto(accumulated, operand, accumulated);
