@@ -306,6 +306,10 @@ export async function scatterv<T extends RawArray>(
     checkCounts(data, pieceCounts, displacements, scope.size);
     pieces = viewsOf(data, pieceCounts, displacements);
   }
+  if (scope.channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    return scatterOnBoard(scope, pieces, root);
+  }
   noteAlgorithm(scope, ALGORITHM.binomialTree);
   const mine = await scatterBinomial(scope, pieces, root);
   return scope.rank === root ? cloneValue(mine) : mine;
@@ -325,8 +329,14 @@ export async function gatherv<T extends RawArray>(
   if (displacements !== undefined && displacements.length !== scope.size) {
     throw new TsmpiError('ERR_ARG', `gatherv(): ${displacements.length} displacements given for ${scope.size} ranks`);
   }
-  noteAlgorithm(scope, ALGORITHM.binomialTree);
-  const pieces = await gatherBinomial(scope, piece, root);
+  let pieces: T[] | undefined;
+  if (scope.channel.board !== undefined) {
+    noteAlgorithm(scope, ALGORITHM.board);
+    pieces = await gatherOnBoard(scope, piece, root);
+  } else {
+    noteAlgorithm(scope, ALGORITHM.binomialTree);
+    pieces = await gatherBinomial(scope, piece, root);
+  }
   if (pieces === undefined) return undefined;
   pieces.forEach((received, rank) => {
     if (received.constructor !== piece.constructor) {
