@@ -82,7 +82,11 @@ export class LocalAgent implements LaunchAgent {
   }
 
   sendControl(rank: number, message: LauncherToRank): void {
-    const control = this.#children.get(rank)?.stdio[CONTROL_FD] as Socket | undefined;
+    const child = this.#children.get(rank);
+    // A write to a rank that has exited fails with EPIPE, which destroys this end of the socket
+    // with the rank's last messages (its call records) still unread in it.
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const control = child.stdio[CONTROL_FD] as Socket | undefined;
     if (control !== undefined && !control.destroyed) control.write(encodeControlLine(message));
   }
 

@@ -150,6 +150,10 @@ export class Job {
   #interruptSignal: NodeJS.Signals | undefined;
   #live: number;
   #helloCount = 0;
+  // The peer table goes out once: every later message a rank has not asked for is one that may
+  // reach it after it exited, and a write to a closed control socket destroys the launcher's
+  // end with the rank's last messages (its call records) still unread in it.
+  #peersSent = false;
   #timeoutHandle: unknown;
   #killHandle: unknown;
   // Sinks whose buffers are full: the ranks' output is paused until every one drains.
@@ -341,7 +345,9 @@ export class Job {
   }
 
   #checkRendezvous(): void {
+    if (this.#peersSent) return;
     if (this.#helloCount === this.#ranks.length) {
+      this.#peersSent = true;
       const nodeOf = new Map(this.#agents.map((agent, index) => [agent, index]));
       const peers = this.#ranks.map((state) => {
         const hello = state.hello as HelloMessage;

@@ -87,6 +87,19 @@ describe('job supervisor', { timeout: 10_000 }, () => {
     assert.deepEqual(peers, { type: 'peers', peers: [0, 1, 2].map((r) => ({ node: 0, endpoints: { ipc: `ipc://${r}` } })) });
   });
 
+  it('sends the peer table once, not again as ranks finalize and exit', () => {
+    const { agent } = makeJob(3);
+    for (const rank of [0, 1, 2]) agent.events.control(rank, hello(rank));
+    for (const rank of [0, 1, 2]) agent.events.control(rank, { type: 'finalized', rank });
+    agent.exit(1, { code: 0 });
+    agent.exit(0, { code: 0 });
+    agent.exit(2, { code: 0 });
+    const peers = agent.sent.filter(([, message]) => message.type === 'peers');
+    assert.deepEqual(peers.map(([rank]) => rank), [0, 1, 2]);
+    // Nothing at all is sent to a rank once it has exited.
+    assert.deepEqual(agent.sent.slice(3).map(([rank, message]) => [rank, message.type]), [[0, 'released'], [1, 'released'], [2, 'released']]);
+  });
+
   it('passes on each rank\'s board directory, and none for a rank that has none', () => {
     const { agent } = makeJob(2);
     agent.events.control(0, { ...hello(0), boardDir: '/dev/shm/tsmpi-x' });
