@@ -24,10 +24,12 @@ const mpi = openMpi();
 if (!mpi.available) console.log(`Open MPI columns skipped: ${mpi.reason}`);
 const os = osCosts();
 if (!os.available) console.log(`system call and wake-up costs skipped: ${os.reason}`);
+/** tsmpi's rank program under tsmpiexec -np 2, and the raw zeromq.js baseline, with `extra` arguments. */
+const tsmpi = (...extra: string[]): Measurement[] => runForRecords(process.execPath, [here('../dist/bundle/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), ...extra, ...quick]);
+const zeromq = (...extra: string[]): Measurement[] => runForRecords(process.execPath, ['--import', 'tsx', here('./p2p-zeromq.ts'), ...extra, ...quick]);
 const raw: Measurement[] = [];
 for (let round = 0; round < runCount(); round++) {
-  raw.push(...runForRecords(process.execPath, [here('../dist/bundle/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), ...quick]));
-  raw.push(...runForRecords(process.execPath, ['--import', 'tsx', here('./p2p-zeromq.ts'), ...quick]));
+  raw.push(...tsmpi(), ...zeromq());
   if (mpi.available) {
     for (const transport of ['shm', 'tcp'] as const) {
       raw.push(...runForRecords(...mpi.command(2, transport, mpi.programs['osu-p2p'] as string, [`Open MPI ${transport}`, ...quick]), { env: mpi.env }));
@@ -37,8 +39,8 @@ for (let round = 0; round < runCount(); round++) {
 }
 // Each pair runs both, in alternating order, so that neither is always the one after a pause.
 const pairs = quick.length > 0 ? runCount() : Math.max(6, 2 * runCount());
-const tsmpiPaired = (): Measurement[] => runForRecords(process.execPath, [here('../dist/bundle/tsmpiexec.js'), '-np', '2', here('./p2p-rank.ts'), '--paired', ...quick]);
-const zeromqPaired = (): Measurement[] => runForRecords(process.execPath, ['--import', 'tsx', here('./p2p-zeromq.ts'), '--paired', ...quick]);
+const tsmpiPaired = (): Measurement[] => tsmpi('--paired');
+const zeromqPaired = (): Measurement[] => zeromq('--paired');
 for (let pair = 0; pair < pairs; pair++) {
   const [first, second] = pair % 2 === 0 ? [tsmpiPaired, zeromqPaired] : [zeromqPaired, tsmpiPaired];
   raw.push(...first(), ...second());
