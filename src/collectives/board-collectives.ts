@@ -16,7 +16,7 @@ import { cloneValue, decodeBody, encodeBody } from '../codec/value-codec.js';
 import { lendBytes, rawArrayKindByCode, rawArrayKindOf, viewReceivedBytes, type RawArray, type RawArrayKind } from '../codec/typed-array-kinds.js';
 import { Encoding } from '../codec/message-header.js';
 import { auxOf, type CollectiveCall, type CollectiveScope } from './collective-channel.js';
-import { EVERY_RANK, NO_RANK, frameTableBytes, type NodeBoard } from './node-board.js';
+import { EVERY_RANK, NO_RANK, frameTableBytes, type ByteRange, type NodeBoard } from './node-board.js';
 import type { Combiner } from './combiner.js';
 import { evenCounts, offsetsOf } from './typed-array-chunks.js';
 import type { EncodedBody } from '../codec/value-codec.js';
@@ -38,6 +38,7 @@ const SLICED_VARIANT = 1;
  * Posts this rank's value for `call` (or nothing) and waits for `awaited` (a rank, EVERY_RANK or
  * NO_RANK) to post theirs, checking that they made the same call.
  * @param releases - other ranks wait for this one alone (bcast's root)
+ * @param unread - bytes of this rank's value no other rank reads, which need not be posted
  */
 async function oneStep(
   scope: CollectiveScope,
@@ -45,13 +46,14 @@ async function oneStep(
   body: EncodedBody | undefined,
   awaited: number,
   releases = false,
+  unread?: ByteRange,
 ): Promise<NodeBoard> {
   const { channel, size } = scope;
   const board = channel.board as NodeBoard;
   const aux = auxOf(call);
   const mismatch = mismatchOf(scope, call);
   await board.ready(call.seq, aux, mismatch);
-  board.post(call.seq, aux, body);
+  board.post(call.seq, aux, body, unread);
   await board.step(call.seq, aux, mismatch, awaited, releases);
   const first = awaited === EVERY_RANK ? 0 : awaited;
   const end = awaited === EVERY_RANK ? size : awaited === NO_RANK ? awaited : awaited + 1;
@@ -285,16 +287,22 @@ function combineAll<T>(scope: CollectiveScope, board: NodeBoard, value: T, op: C
 /**
  * The allreduce of a large binary array with an element-wise operator: after every rank has
  * posted its array, rank r combines the r-th slice of all of them (in rank order) into the board's
- * result; after a second step every rank reads the whole result. Each rank reads about 2n bytes
- * and combines n/p elements, where combining whole arrays would read p·n and combine p·n. The
- * result is read into `into` when given, else into a new array.
+ * result; after a second step every rank reads the whole result. A rank's own slice never goes
+ * through the board: each rank writes n and reads 2n(p − 1)/p bytes and combines n/p elements,
+ * where combining whole arrays would read p·n and combine p·n. The result is read into `into` when
+ * given, else into a new array.
  */
 async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Combiner<RawArray>, into?: RawArray): Promise<RawArray> {
   const { rank, size } = scope;
   const call = { ...scope.call, variant: SLICED_VARIANT };
   const kind = rawArrayKindOf(value);
   if (kind === undefined) throw new TsmpiError('ERR_ARG', `allreduce(${op.name}): not a binary array`);
-  const board = await oneStep(scope, call, encodeBody(value), EVERY_RANK);
+  const elementBytes = kind.bytesPerElement;
+  const counts = evenCounts(value.length, size);
+  const start = (offsetsOf(counts)[rank] as number) * elementBytes;
+  const bytes = (counts[rank] as number) * elementBytes;
+  // Only this rank combines its own slice, so it is not posted: a copy less each way.
+  const board = await oneStep(scope, call, encodeBody(value), EVERY_RANK, false, { offset: start, bytes });
   const mine = board.head(rank);
   for (let other = 0; other < size; other++) {
     const head = board.head(other);
@@ -308,10 +316,6 @@ async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Co
       );
     }
   }
-  const elementBytes = kind.bytesPerElement;
-  const counts = evenCounts(value.length, size);
-  const start = (offsetsOf(counts)[rank] as number) * elementBytes;
-  const bytes = (counts[rank] as number) * elementBytes;
   const [accumulatedBytes, operandBytes] = board.scratch(bytes);
   let accumulated = kind.view(accumulatedBytes.buffer, 0, counts[rank] as number);
   const operand = kind.view(operandBytes.buffer, 0, counts[rank] as number);
@@ -327,14 +331,14 @@ async function allreduceInSlices(scope: CollectiveScope, value: RawArray, op: Co
       accumulated = op.applyInto(accumulated, operand, accumulated);
     }
   }
-  board.writeResult(start, new Uint8Array(accumulated.buffer, accumulated.byteOffset, bytes));
+  const combined = new Uint8Array(accumulated.buffer, accumulated.byteOffset, bytes);
+  board.writeResult(start, combined);
   await board.step(call.seq, auxOf(call), mismatchOf(scope, call), EVERY_RANK);
-  if (into !== undefined) {
-    board.readResult(new Uint8Array(into.buffer, into.byteOffset, into.byteLength));
-    return into;
-  }
-  // Memory of its own, not zeroed: the whole of it is read from the board next.
-  const result = Buffer.allocUnsafeSlow(value.byteLength);
-  board.readResult(result);
-  return viewReceivedBytes(kind, result);
+  // Memory of its own, not zeroed: the whole of it is filled next.
+  const result = into === undefined ? Buffer.allocUnsafeSlow(value.byteLength) : new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+  // This rank's slice is still in its scratch array: the others' slices come from the board.
+  board.readResult(result.subarray(0, start), 0);
+  result.set(combined, start);
+  board.readResult(result.subarray(start + bytes), start + bytes);
+  return into ?? viewReceivedBytes(kind, result as Buffer);
 }

@@ -62,6 +62,12 @@ export const EVERY_RANK = -1;
 /** {@link NodeBoard.step} waits for no rank. */
 export const NO_RANK = -2;
 
+/** A range of bytes: `bytes` bytes from byte `offset`. */
+export interface ByteRange {
+  readonly offset: number;
+  readonly bytes: number;
+}
+
 /** What a rank posted in its slot for a step. */
 export interface SlotHead {
   /** The collective call's number on its communicator. */
@@ -165,8 +171,10 @@ export class NodeBoard {
   /**
    * Posts this rank's value (or nothing) for its next step, with the call it belongs to. A value
    * that does not fit the slot goes to the rank's spill file of that step parity.
+   * @param unread - bytes of a spilled single-frame value that no other rank reads (this rank's
+   *   own slice of a sliced allreduce): they are left out of the spill file, one copy less
    */
-  post(seq: number, aux: number, body: EncodedBody | undefined): void {
+  post(seq: number, aux: number, body: EncodedBody | undefined, unread?: ByteRange): void {
     const parity = (this.#step + 1) & 1;
     const frames = body?.frames ?? [];
     const tableBytes = frameTableBytes(frames.length);
@@ -195,7 +203,15 @@ export class NodeBoard {
     }
     const lengths = Buffer.allocUnsafe(tableBytes);
     frames.forEach((frame, index) => lengths.writeUInt32LE(frame.byteLength, 4 * index));
-    writevSync(this.#spillFd(this.#rank, parity), [lengths, ...frames], 0);
+    const spillFd = this.#spillFd(this.#rank, parity);
+    const frame = frames[0];
+    if (unread !== undefined && frames.length === 1 && frame !== undefined) {
+      const end = unread.offset + unread.bytes;
+      writevSync(spillFd, [lengths, frame.subarray(0, unread.offset)], 0);
+      if (end < frame.byteLength) writeSync(spillFd, frame, end, frame.byteLength - end, tableBytes + end);
+    } else {
+      writevSync(spillFd, [lengths, ...frames], 0);
+    }
     writeSync(fd, this.#slot, 0, HEAD_BYTES, slotOffset);
   }
 
@@ -360,9 +376,9 @@ export class NodeBoard {
     writeSync(this.#resultFileFd(), bytes, 0, bytes.byteLength, offset);
   }
 
-  /** Reads the board's result array from its start into `into`. */
-  readResult(into: Uint8Array): void {
-    readExactly(this.#resultFileFd(), into, 0);
+  /** Reads `into.byteLength` bytes of the board's result array, from byte `offset`, into `into`. */
+  readResult(into: Uint8Array, offset = 0): void {
+    readExactly(this.#resultFileFd(), into, offset);
   }
 
   /**

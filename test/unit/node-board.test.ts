@@ -59,6 +59,33 @@ describe('NodeBoard', { timeout: 30_000 }, () => {
     }
   });
 
+  it('leaves a posted array\'s unread range out of the spill file, and reads the rest where it belongs', async () => {
+    const array = Uint8Array.from({ length: 200_000 }, (_, i) => (i % 251) + 1);
+    const unread = { offset: 60_000, bytes: 50_000 };
+    // Rank 0 posts different bytes in calls 0 and 2, whose steps share their spill files: the
+    // rest of the array is replaced, the range never written.
+    for (const [seq, fill] of [[0, 0], [2, 1]] as const) {
+      if (seq > 0) {
+        for (const rank of [0, 1, 2]) board(rank).post(1, 5, undefined);
+        await Promise.all([0, 1, 2].map((rank) => board(rank).step(1, 5, mismatch, EVERY_RANK)));
+      }
+      const posted = array.map((value) => value + fill);
+      board(0).post(seq, 5, encodeBody(posted), unread);
+      for (const rank of [1, 2]) board(rank).post(seq, 5, undefined);
+      await Promise.all([0, 1, 2].map((rank) => board(rank).step(seq, 5, mismatch, EVERY_RANK)));
+      const before = new Uint8Array(unread.offset);
+      board(1).readSpill(0, 0, before);
+      assert.deepEqual(before, posted.subarray(0, unread.offset));
+      const after = new Uint8Array(array.length - unread.offset - unread.bytes);
+      board(2).readSpill(0, unread.offset + unread.bytes, after);
+      assert.deepEqual(after, posted.subarray(unread.offset + unread.bytes));
+      const skipped = new Uint8Array(unread.bytes);
+      board(1).readSpill(0, unread.offset, skipped);
+      // Never written: a hole in the file, which reads as zeros.
+      assert.ok(skipped.every((byte) => byte === 0), 'the unread range was written');
+    }
+  });
+
   it('lets a step wait for one rank only, or for none', async () => {
     const waiting = board(1).step(0, 3, mismatch, 0);
     assert.equal(await board(2).step(0, 3, mismatch, NO_RANK).then(() => 'resolved'), 'resolved');
