@@ -215,8 +215,9 @@ function combineSpilledInto(scope: CollectiveScope, board: NodeBoard, value: Raw
 
 /**
  * Resolves on every rank with the combination of every rank's value. `elementWise` says that `op`
- * combines binary arrays element by element, so that they can be combined in slices. A sliced
- * allreduce reads its result into `into` (an array of `value`'s kind and length) when given.
+ * combines binary arrays element by element, so that they can be combined in slices. With such
+ * an operator a binary array's result goes into `into` (an array of `value`'s kind and length)
+ * when given: a sliced allreduce reads it straight into `into`, a small one combines into it.
  */
 export function allreduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combiner<T>, elementWise: boolean, into?: T): Promise<T> {
   const { channel } = scope;
@@ -224,7 +225,7 @@ export function allreduceOnBoard<T>(scope: CollectiveScope, value: T, op: Combin
   return (channel.board as NodeBoard).run(async () => {
     if (sliced) return (await allreduceInSlices(scope, value as RawArray, op as unknown as Combiner<RawArray>, into as RawArray | undefined)) as T;
     const board = await oneStep(scope, scope.call, encodeBody(value), EVERY_RANK);
-    return (elementWise ? combineInPlace(scope, board, value, op) : undefined) ?? combineAll(scope, board, value, op);
+    return (elementWise ? combineInPlace(scope, board, value, op, into) : undefined) ?? combineAll(scope, board, value, op);
   });
 }
 

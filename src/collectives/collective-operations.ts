@@ -210,8 +210,8 @@ export async function reduce<T>(scope: CollectiveScope, value: T, op: Op<T>, roo
 
 /**
  * Resolves on every rank with the combination of every rank's value. On a board, the result of a
- * large binary array is read straight into `into` (an array of `value`'s kind and length) when
- * given, and `into` is the result; elsewhere `into` is not used.
+ * binary array with an element-wise operator is placed straight into `into` (an array of
+ * `value`'s kind and length) when given, and `into` is the result; elsewhere `into` is not used.
  */
 export async function allreduce<T>(scope: CollectiveScope, value: T, op: Op<T>, into?: T): Promise<T> {
   if (scope.size === 1) return cloneValue(value);
