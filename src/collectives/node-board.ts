@@ -29,6 +29,12 @@
  *   kind and root), so a rank waiting on the board sees a rank that made another call instead.
  * - `bell`: written to by a rank that finds that every rank has reached a step, or whose step
  *   releases others (bcast's root); every rank of the board watches it.
+ *
+ * Where every rank of the node has a core of its own, a rank that must wait first polls the steps
+ * file for a few microseconds ({@link NodeBoardOptions.spinMicros}), as MPI's shared-memory
+ * collectives do: the ranks it waits for usually arrive within that time, and a process woken
+ * through inotify costs tens of microseconds. With ranks sharing cores it sleeps at once: polling
+ * would take the core from the very rank it waits for.
  */
 import { closeSync, mkdirSync, openSync, readSync, readvSync, watch, writeSync, writevSync, constants, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +67,15 @@ const LOADS_IN_ORDER = process.arch === 'x64' || process.arch === 'ia32';
 export const EVERY_RANK = -1;
 /** {@link NodeBoard.step} waits for no rank. */
 export const NO_RANK = -2;
+
+/** How a rank uses its board. */
+export interface NodeBoardOptions {
+  /**
+   * How long a rank that must wait polls the board before it sleeps until the bell wakes it, in
+   * microseconds; 0 (the default) sleeps at once.
+   */
+  readonly spinMicros?: number;
+}
 
 /** A range of bytes: `bytes` bytes from byte `offset`. */
 export interface ByteRange {
@@ -116,6 +131,8 @@ export class NodeBoard {
   // The step this rank waits for, if any, and how that wait ends.
   #waiting: Waiting | undefined;
   readonly #recheck: NodeJS.Timeout;
+  // How long a wait polls before it sleeps (NodeBoardOptions.spinMicros), in milliseconds.
+  readonly #spinMs: number;
   #closed: Error | undefined;
   // The calls of this rank on the board run one after another (non-blocking ones included).
   #tail: Promise<unknown> = Promise.resolve();
@@ -131,7 +148,8 @@ export class NodeBoard {
   readonly #call = new Uint8Array(CALL_BYTES);
   readonly #callView = new DataView(this.#call.buffer);
 
-  private constructor(dir: string, size: number, rank: number) {
+  private constructor(dir: string, size: number, rank: number, options: NodeBoardOptions) {
+    this.#spinMs = (options.spinMicros ?? 0) / 1000;
     this.#dir = dir;
     this.#size = size;
     this.#rank = rank;
@@ -154,8 +172,8 @@ export class NodeBoard {
    * Opens (creating where needed) the board in directory `dir` for a communicator of `size` ranks
    * as its rank `rank`. Every rank of the communicator must name the same directory.
    */
-  static open(dir: string, size: number, rank: number): NodeBoard {
-    return new NodeBoard(dir, size, rank);
+  static open(dir: string, size: number, rank: number, options: NodeBoardOptions = {}): NodeBoard {
+    return new NodeBoard(dir, size, rank, options);
   }
 
   /**
@@ -223,7 +241,7 @@ export class NodeBoard {
   ready(seq: number, aux: number, mismatch: MismatchError): Promise<void> {
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
     const last = this.#step;
-    if (last === 0 || this.#allReached >= last || this.#reached(last, EVERY_RANK)) return Promise.resolve();
+    if (last === 0 || this.#allReached >= last || this.#reached(last, EVERY_RANK) || this.#spin(last, EVERY_RANK)) return Promise.resolve();
     return this.#wait(last, EVERY_RANK, seq, aux, mismatch);
   }
 
@@ -243,8 +261,18 @@ export class NodeBoard {
     const satisfied = this.#reached(target, awaited);
     // Waiting ranks learn of it from the bell; every rank that finds the step complete rings it.
     if (releases || this.#allReached >= target) this.#ring();
-    if (satisfied) return Promise.resolve();
+    if (satisfied || this.#spin(target, awaited)) return Promise.resolve();
     return this.#wait(target, awaited, seq, aux, mismatch);
+  }
+
+  /** Polls the board for up to the spin time: true once `awaited` has reached `target`. */
+  #spin(target: number, awaited: number): boolean {
+    if (this.#spinMs === 0) return false;
+    const deadline = performance.now() + this.#spinMs;
+    while (performance.now() < deadline) {
+      if (this.#reached(target, awaited)) return true;
+    }
+    return false;
   }
 
   #wait(target: number, awaited: number, seq: number, aux: number, mismatch: MismatchError): Promise<void> {

@@ -23,6 +23,8 @@ export interface Placement {
    * on its node), undefined for a rank that cannot have one.
    */
   readonly boardDirs?: readonly (string | undefined)[];
+  /** How long this rank polls its boards before it sleeps (see board-spin.ts); 0 by default. */
+  readonly boardSpinMicros?: number;
 }
 
 /** Creates the transport once the messenger's sink and demand callbacks exist. */
@@ -34,6 +36,7 @@ export class Messenger {
   // Unknown (undefined) until the rank has joined its job.
   #oversubscribed: boolean | undefined;
   #boardDirs: readonly (string | undefined)[] | undefined;
+  #boardSpinMicros = 0;
   readonly #boards: NodeBoard[] = [];
   // Large messages to and from ranks of this node, when it keeps boards (same switch, same place).
   #lanes: SharedMemoryLanes | undefined;
@@ -83,6 +86,7 @@ export class Messenger {
     if (this.#oversubscribed !== undefined) throw new TsmpiError('ERR_PROTOCOL', 'the launcher sent its table of peers twice');
     this.#oversubscribed = placement.oversubscribed;
     this.#boardDirs = placement.boardDirs;
+    this.#boardSpinMicros = placement.boardSpinMicros ?? 0;
     const mine = placement.boardDirs?.[this.worldRank];
     if (mine !== undefined && !this.#closed) this.#lanes = new SharedMemoryLanes(mine, this.worldRank);
   }
@@ -102,7 +106,7 @@ export class Messenger {
     const dir = join(mine, `board-${context}-${worldRanks[0]}`);
     let board: NodeBoard;
     try {
-      board = NodeBoard.open(dir, worldRanks.length, rank);
+      board = NodeBoard.open(dir, worldRanks.length, rank, { spinMicros: this.#boardSpinMicros });
     } catch (error) {
       // The other ranks may have opened theirs, so falling back to messages here would leave
       // them waiting on the board.

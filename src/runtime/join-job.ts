@@ -12,6 +12,7 @@ import { CONTROL_PROTOCOL_VERSION, type LauncherToRank, type RankToLauncher } fr
 import type { ZmqTransport } from '../transport/zmq-transport.js';
 import { deriveJobKeys, isJobCredentials } from '../transport/job-secret.js';
 import { SHARED_MEMORY_SWITCH } from './job-environment.js';
+import { boardSpinMicros, boardSpinSetting } from '../collectives/board-spin.js';
 
 /** The rank's way to the launcher side. */
 export interface LauncherLink {
@@ -79,6 +80,8 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     throw error;
   }
   const boardDir = boardDirOf(place);
+  // Read before joining, so that a bad setting fails every rank alike at once.
+  const spinSetting = boardSpinSetting();
   link.send({
     type: 'hello',
     protocol: CONTROL_PROTOCOL_VERSION,
@@ -101,7 +104,10 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
     throw new TsmpiError('ERR_JOB', `the launcher sent ${reply.peers.length} peers for a job of ${place.size} ranks`);
   }
   transport.setPeers(reply.peers);
-  messenger.learnPlacement({ oversubscribed: reply.oversubscribed === true, boardDirs: reply.peers.map((peer) => peer.boardDir) });
+  const boardDirs = reply.peers.map((peer) => peer.boardDir);
+  const oversubscribed = reply.oversubscribed === true;
+  const ranksOnNode = boardDir === undefined ? 1 : boardDirs.filter((dir) => dir === boardDir).length;
+  messenger.learnPlacement({ oversubscribed, boardDirs, boardSpinMicros: boardSpinMicros(spinSetting, ranksOnNode, oversubscribed) });
   return { world: worldComm(messenger, place.rank, place.size), messenger, transport };
 }
 

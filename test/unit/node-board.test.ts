@@ -7,6 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { EVERY_RANK, NO_RANK, NodeBoard } from '../../src/collectives/node-board.js';
 import { decodeBody, encodeBody } from '../../src/codec/value-codec.js';
 
@@ -84,6 +88,42 @@ describe('NodeBoard', { timeout: 30_000 }, () => {
       // Never written: a hole in the file, which reads as zeros.
       assert.ok(skipped.every((byte) => byte === 0), 'the unread range was written');
     }
+  });
+
+  it('finds by polling a step another process completes while this rank spins, without waiting for the bell', async () => {
+    const spinDir = join(dir, '..', 'spin');
+    const spinning = NodeBoard.open(spinDir, 2, 0, { spinMicros: 5_000_000 });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../fixtures/board-step-child.ts', import.meta.url)), spinDir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    try {
+      assert.equal((await lines.next()).value, 'opened');
+      spinning.post(0, 9, undefined);
+      const step = spinning.step(0, 9, mismatch, EVERY_RANK);
+      // Settled before this rank ever yielded: a resolved promise's reaction runs first.
+      const first = await Promise.race([step.then(() => 'resolved'), Promise.resolve().then(() => 'not yet')]);
+      assert.equal(first, 'resolved');
+      assert.equal((await lines.next()).value, 'stepped');
+      const [code] = (await once(child, 'exit')) as [number];
+      assert.equal(code, 0);
+    } finally {
+      spinning.close(new Error('test over'));
+      child.kill();
+    }
+  });
+
+  it('sleeps until the bell once a spin has found nothing', async () => {
+    boards[0]?.close(new Error('replaced'));
+    boards[0] = NodeBoard.open(dir, 3, 0, { spinMicros: 2_000 });
+    board(0).post(0, 4, undefined);
+    const waiting = board(0).step(0, 4, mismatch, EVERY_RANK);
+    assert.equal(await stateOf(waiting), 'pending');
+    const others = [1, 2].map((rank) => {
+      board(rank).post(0, 4, undefined);
+      return board(rank).step(0, 4, mismatch, EVERY_RANK);
+    });
+    await Promise.all([waiting, ...others]);
   });
 
   it('lets a step wait for one rank only, or for none', async () => {
