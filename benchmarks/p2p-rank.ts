@@ -46,7 +46,7 @@ if (process.argv.includes('--paired')) {
 }
 await finalize();
 
-/** The whole suite: latency of arrays and of plain values, bandwidth and bi-directional bandwidth, at every size. */
+/** The whole suite: latency, bandwidth and bi-directional bandwidth of arrays and of plain values, at every size. */
 async function measureEverySize(): Promise<void> {
   const warmup = jobWarmupRoundTrips(quick);
   if (warmup > 0) await osuLatency(comm, new Uint8Array(1), 0, warmup);
@@ -58,9 +58,12 @@ async function measureEverySize(): Promise<void> {
   const arrayOf = (size: number): Uint8Array | Float64Array => (size >= 8 ? new Float64Array(size / 8) : new Uint8Array(size));
   for (const size of sizes) record('bandwidth', size, await bandwidth(arrayOf(size), false), 'MB/s');
   for (const size of sizes) record('bidirectional bandwidth', size, await bandwidth(arrayOf(size), true), 'MB/s');
-  for (const size of sizes.filter((s) => s >= 8)) {
-    const loops = plainValueBandwidthLoops(size, quick);
-    if (loops !== undefined) record('bandwidth, array of numbers', size, await osuBandwidth(comm, numbers(size), size, ...loops), 'MB/s');
+  for (const both of [false, true]) {
+    const bench = both ? 'bidirectional bandwidth, array of numbers' : 'bandwidth, array of numbers';
+    for (const size of sizes.filter((s) => s >= 8)) {
+      const loops = plainValueBandwidthLoops(size, quick);
+      if (loops !== undefined) record(bench, size, await osuBandwidth(comm, numbers(size), size, ...loops, both), 'MB/s');
+    }
   }
   // What a program that receives each array as a new one (recv) gets, for the sizes sent without a copy.
   for (const size of sizes.filter((s) => s >= 65536)) record('bandwidth, into new arrays', size, await bandwidth(arrayOf(size), false, true), 'MB/s');
