@@ -11,5 +11,5 @@
  */
 export { launch, startJob, type LaunchOptions } from './launch.js';
 export { Job, TIMEOUT_EXIT_CODE, type JobResult, type RankExit, type JobEndReason, type OutputSink, type Timers } from './job/job-supervisor.js';
-export { availableCores } from './hosts/available-cores.js';
+export { availableCores } from '../src/runtime/available-cores.js';
 export { createPool, type CreatePoolOptions } from './pool/create-pool.js';

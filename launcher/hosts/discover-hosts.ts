@@ -2,7 +2,7 @@
  * Which hosts a job runs on, in the order mpirun users expect: --hostfile or --host; else the
  * Slurm allocation; else the PBS job; else this machine alone.
  */
-import { availableCores } from './available-cores.js';
+import { availableCores } from '../../src/runtime/available-cores.js';
 import { parseHostOption, readHostfile } from './hostfile.js';
 import type { HostSlots, HostSource } from './host-slots.js';
 import { pbsHosts } from './pbs-allocation.js';

@@ -4,8 +4,8 @@
  * its own, so that the time a rank polls is time its core would idle; `TSMPI_BOARD_SPIN=on` or
  * `off` decides instead (docs/cli.md).
  */
-import { availableParallelism } from 'node:os';
 import { TsmpiError } from '../errors.js';
+import { availableCores } from '../runtime/available-cores.js';
 
 /**
  * How long a rank that polls does so before it sleeps, in microseconds: about the cost of being
@@ -34,9 +34,10 @@ export function boardSpinSetting(env: NodeJS.ProcessEnv = process.env): BoardSpi
 /**
  * The spin time for the boards of a rank whose node runs `ranksOnNode` ranks of the job.
  * @param oversubscribed - some node runs more ranks than it has slots (the launcher's table of peers)
- * @param cores - the cores this process may run on
+ * @param cores - counts the cores this process may run on (its CPU affinity, limited by a cgroup
+ *   CPU quota: the count tsmpiexec gives a host's slots by default); called only when it decides
  */
-export function boardSpinMicros(setting: BoardSpinSetting, ranksOnNode: number, oversubscribed: boolean, cores = availableParallelism()): number {
-  if (setting === 'auto') return !oversubscribed && ranksOnNode <= cores ? BOARD_SPIN_MICROS : 0;
+export function boardSpinMicros(setting: BoardSpinSetting, ranksOnNode: number, oversubscribed: boolean, cores: () => number = availableCores): number {
+  if (setting === 'auto') return !oversubscribed && ranksOnNode <= cores() ? BOARD_SPIN_MICROS : 0;
   return setting === 'on' ? BOARD_SPIN_MICROS : 0;
 }

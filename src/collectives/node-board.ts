@@ -222,8 +222,8 @@ export class NodeBoard {
     const lengths = Buffer.allocUnsafe(tableBytes);
     frames.forEach((frame, index) => lengths.writeUInt32LE(frame.byteLength, 4 * index));
     const spillFd = this.#spillFd(this.#rank, parity);
-    const frame = frames[0];
-    if (unread !== undefined && frames.length === 1 && frame !== undefined) {
+    if (unread !== undefined && frames.length === 1) {
+      const frame = frames[0] as Buffer;
       const end = unread.offset + unread.bytes;
       writevSync(spillFd, [lengths, frame.subarray(0, unread.offset)], 0);
       if (end < frame.byteLength) writeSync(spillFd, frame, end, frame.byteLength - end, tableBytes + end);

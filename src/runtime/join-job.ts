@@ -106,8 +106,9 @@ export async function joinJob(link: LauncherLink, place: RankPlace): Promise<Joi
   transport.setPeers(reply.peers);
   const boardDirs = reply.peers.map((peer) => peer.boardDir);
   const oversubscribed = reply.oversubscribed === true;
-  const ranksOnNode = boardDir === undefined ? 1 : boardDirs.filter((dir) => dir === boardDir).length;
-  messenger.learnPlacement({ oversubscribed, boardDirs, boardSpinMicros: boardSpinMicros(spinSetting, ranksOnNode, oversubscribed) });
+  // Without a board directory this rank opens no board, so how long it would poll one is moot.
+  const spin = boardDir === undefined ? 0 : boardSpinMicros(spinSetting, boardDirs.filter((dir) => dir === boardDir).length, oversubscribed);
+  messenger.learnPlacement({ oversubscribed, boardDirs, boardSpinMicros: spin });
   return { world: worldComm(messenger, place.rank, place.size), messenger, transport };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
-import { availableCores, cgroupCpuLimit } from '../../launcher/hosts/available-cores.js';
+import { availableCores, cgroupCpuLimit } from '../../src/runtime/available-cores.js';
 
 const files = (contents: Record<string, string>) => (path: string) => contents[path];
 

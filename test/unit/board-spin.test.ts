@@ -9,15 +9,15 @@ import { TsmpiError } from '../../src/errors.js';
 
 describe('board spin', { timeout: 10_000 }, () => {
   it('polls by default only when no node is oversubscribed and this node has a core per rank', () => {
-    assert.equal(boardSpinMicros('auto', 2, false, 2), BOARD_SPIN_MICROS);
-    assert.equal(boardSpinMicros('auto', 3, false, 2), 0);
-    assert.equal(boardSpinMicros('auto', 2, true, 8), 0);
+    assert.equal(boardSpinMicros('auto', 2, false, () => 2), BOARD_SPIN_MICROS);
+    assert.equal(boardSpinMicros('auto', 3, false, () => 2), 0);
+    assert.equal(boardSpinMicros('auto', 2, true, () => 8), 0);
     assert.ok(BOARD_SPIN_MICROS > 0);
   });
 
   it('polls or sleeps as TSMPI_BOARD_SPIN says, whatever the placement', () => {
-    assert.equal(boardSpinMicros(boardSpinSetting({ TSMPI_BOARD_SPIN: 'on' }), 8, true, 2), BOARD_SPIN_MICROS);
-    assert.equal(boardSpinMicros(boardSpinSetting({ TSMPI_BOARD_SPIN: 'off' }), 2, false, 8), 0);
+    assert.equal(boardSpinMicros(boardSpinSetting({ TSMPI_BOARD_SPIN: 'on' }), 8, true, () => 2), BOARD_SPIN_MICROS);
+    assert.equal(boardSpinMicros(boardSpinSetting({ TSMPI_BOARD_SPIN: 'off' }), 2, false, () => 8), 0);
     assert.equal(boardSpinSetting({}), 'auto');
     assert.equal(boardSpinSetting({ TSMPI_BOARD_SPIN: '' }), 'auto');
   });

@@ -101,7 +101,9 @@ describe('NodeBoard', { timeout: 30_000 }, () => {
       assert.equal((await lines.next()).value, 'opened');
       spinning.post(0, 9, undefined);
       const step = spinning.step(0, 9, mismatch, EVERY_RANK);
-      // Settled before this rank ever yielded: a resolved promise's reaction runs first.
+      // Settled before this rank ever yielded: a resolved promise's reaction runs first. (Should
+      // this process be descheduled between marking its step and first reading the board, the
+      // child could step before the poll begins; the test then passes without polling, never fails.)
       const first = await Promise.race([step.then(() => 'resolved'), Promise.resolve().then(() => 'not yet')]);
       assert.equal(first, 'resolved');
       assert.equal((await lines.next()).value, 'stepped');
